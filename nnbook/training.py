@@ -1,0 +1,133 @@
+"""Gradient descent: one step, and a training loop that records its history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._checks import as_float_array, choice, positive_float, positive_int, rng_from
+from .network import DIFFERENCES, GRADIENT_METHODS, DNN
+
+Array = np.ndarray
+Grads = list[tuple[Array, Array]]
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The loss became inf or nan during training."""
+
+
+def sgd_step(net: DNN, grads: Grads, lr: float, velocity: Grads | None = None, momentum: float = 0.0) -> Grads | None:
+    """Update every W and b in place: p -= lr * dp, or with momentum v = momentum * v - lr * dp; p += v.
+
+    Returns the new velocity (None without momentum); pass it back in on the next step.
+    """
+    if len(grads) != len(net.layers):
+        raise ValueError(f"grads must hold one (dW, db) pair per layer ({len(net.layers)}), got {len(grads)}")
+    if momentum == 0.0:
+        for layer, (dW, db) in zip(net.layers, grads):
+            layer.W -= lr * dW
+            layer.b -= lr * db
+        return None
+    if velocity is None:
+        velocity = [(np.zeros_like(layer.W), np.zeros_like(layer.b)) for layer in net.layers]
+    new_velocity = []
+    for layer, (dW, db), (vW, vb) in zip(net.layers, grads, velocity):
+        vW = momentum * vW - lr * dW
+        vb = momentum * vb - lr * db
+        layer.W += vW
+        layer.b += vb
+        new_velocity.append((vW, vb))
+    return new_velocity
+
+
+@dataclass
+class History:
+    """What `train` measured. Entry 0 is before the first update, entry e after epoch e.
+
+    Losses are on the whole training set (and validation set); accuracies are filled in when the
+    targets are integer class labels.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """Number of completed epochs."""
+        return max(0, len(self.loss) - 1)
+
+
+def train(
+    net: DNN, x: Array, y: Array, *, loss: str = "half_mse", lr: float = 0.01, epochs: int = 100,
+    batch_size: int | None = None, method: str = "backprop", difference: str = "forward", h: float = 1e-4,
+    momentum: float = 0.0, shuffle: bool = True, seed: int | np.random.Generator | None = None,
+    x_val: Array | None = None, y_val: Array | None = None,
+) -> History:
+    """Train `net` in place by (mini-batch) gradient descent and return its History.
+
+    Parameters
+    ----------
+    x, y : training inputs (N, num_inputs) and targets (N, num_outputs) or integer labels (N,).
+    loss : a loss name (see `nnbook.losses`).
+    lr, momentum : step size (> 0) and momentum in [0, 1).
+    epochs : passes over the data.
+    batch_size : samples per step; None for full-batch gradient descent.
+    method, difference, h : how gradients are computed (see `DNN.gradients`).
+    shuffle, seed : reshuffle the samples every epoch with this seed (mini-batches only).
+    x_val, y_val : optional validation data, measured after every epoch.
+
+    Raises
+    ------
+    TrainingDivergedError
+        when the loss becomes inf or nan, naming the epoch (usually the learning rate is too large).
+    """
+    x2, y2, loss_fn = net.check_targets(x, y, loss)
+    lr = positive_float(lr, "lr")
+    epochs = positive_int(epochs, "epochs")
+    if not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    choice(method, "method", GRADIENT_METHODS)
+    choice(difference, "difference", DIFFERENCES)
+    n = x2.shape[0]
+    batch_size = n if batch_size is None else positive_int(batch_size, "batch_size")
+    if batch_size > n:
+        raise ValueError(f"batch_size must be at most the number of samples ({n}), got {batch_size}")
+    validation = None
+    if (x_val is None) != (y_val is None):
+        raise ValueError("x_val and y_val must be given together")
+    if x_val is not None:
+        validation = net.check_targets(as_float_array(x_val, "x_val"), y_val, loss_fn)[:2]
+    classes = np.issubdtype(y2.dtype, np.integer)
+    rng = rng_from(seed)
+    history = History()
+
+    def record(epoch: int) -> None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = float(loss_fn.function(net._output(x2), y2))
+            if not np.isfinite(value):
+                raise TrainingDivergedError(
+                    f"the training loss became {value} in epoch {epoch}: the learning rate lr={lr:g} is probably "
+                    f"too large for this network and loss; try a smaller one (e.g. lr={lr / 10:g})"
+                )
+            history.loss.append(value)
+            if classes:
+                history.accuracy.append(net.accuracy(x2, y2))
+            if validation is not None:
+                history.val_loss.append(float(loss_fn.function(net._output(validation[0]), validation[1])))
+                if classes:
+                    history.val_accuracy.append(net.accuracy(*validation))
+
+    record(0)
+    velocity = None
+    for epoch in range(1, epochs + 1):
+        order = rng.permutation(n) if shuffle and batch_size < n else np.arange(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            with np.errstate(over="ignore", invalid="ignore"):
+                _, grads = net.gradients(x2[batch], y2[batch], loss_fn, method=method, difference=difference, h=h)
+            velocity = sgd_step(net, grads, lr, velocity, momentum)
+        record(epoch)
+    return history
