@@ -90,7 +90,9 @@ def sse_gradient(h: Array, y: Array) -> Array:
 def half_sse_mean(h: Array, y: Array) -> float:
     """1/B * sum over samples of 1/2 * ||h_i - y_i||**2, the loss of S5."""
     h, y = _pair(h, y)
-    return 0.5 * _total((h - y) ** 2) / _batch_size(h)
+    per_sample = 0.5 * ((h - y) ** 2).sum(axis=-1)  # summed in the source's order, sample by sample
+    total = per_sample.sum(axis=-1) if per_sample.ndim else per_sample
+    return (float(total) if np.ndim(total) == 0 else total) / _batch_size(h)
 
 
 def half_sse_mean_gradient(h: Array, y: Array) -> Array:
