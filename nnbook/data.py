@@ -7,6 +7,7 @@ C. Kaynak, licensed CC BY 4.0 (see `nnbook/data/DIGITS-LICENSE.txt`).
 
 from __future__ import annotations
 
+import gzip
 from functools import lru_cache
 from importlib import resources
 
@@ -67,8 +68,8 @@ def make_xor(n: int = 200, noise: float = 0.1, seed: Seed = None) -> tuple[np.nd
 
 @lru_cache(maxsize=1)
 def _digits() -> tuple[np.ndarray, np.ndarray]:
-    with resources.files("nnbook").joinpath("data/digits.csv.gz").open("rb") as handle:
-        table = np.loadtxt(handle, delimiter=",")
+    with resources.files("nnbook").joinpath("data/digits.csv.gz").open("rb") as raw, gzip.open(raw, "rt") as text:
+        table = np.loadtxt(text, delimiter=",")
     return table[:, :64].reshape(-1, 8, 8), table[:, 64].astype(np.int64)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 __all__ = ["COLORS", "CYCLE", "STYLE", "use_style"]
 
-#: The Okabe-Ito palette (Okabe & Ito, 2008): eight colours that stay distinct for the
-#: common forms of colour blindness. Names map to hex strings.
+#: The eight colours of the Okabe-Ito palette (Okabe and Ito, 2008), which stay distinct
+#: for the common forms of colour blindness; names map to hex strings.
 COLORS: Mapping[str, str] = {
     "black": "#000000",
     "orange": "#E69F00",
@@ -31,8 +31,8 @@ COLORS: Mapping[str, str] = {
     "purple": "#CC79A7",
 }
 
-#: The order in which lines take colours: strong, well separated colours first;
-#: yellow (weak on white) last.
+#: The order in which lines take colours, strong and well separated colours first
+#: and yellow (weak on white) last.
 CYCLE: tuple[str, ...] = tuple(
     COLORS[name] for name in ("blue", "orange", "green", "vermillion", "purple", "sky_blue", "black", "yellow")
 )

@@ -1,0 +1,151 @@
+"""Benchmarks of nnbook's gradients and training, printed as a table of ratios.
+
+Every comparison runs side by side in this one process; each time is the best of a few
+repeats (time.perf_counter). Peak memory is tracemalloc's peak of NumPy's allocations during
+one call. PyTorch, if installed, is timed on the same network and loop on the CPU (optional).
+
+    python bench/bench_gradients.py            # everything (the S4 per-scalar loop takes ~40 s)
+    python bench/bench_gradients.py --quick    # estimate the S4 loop from a sample of its scalars
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+
+import numpy as np
+
+from nnbook import DNN, digits_split, random_sample, train
+
+try:  # optional, never required
+    import torch
+except ImportError:  # pragma: no cover
+    torch = None
+
+
+def best_time(fn, repeats: int = 5) -> float:
+    """Best wall time of `repeats` calls, in seconds."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def peak_mib(fn) -> float:
+    """Peak traced memory (MiB) of one call."""
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def row(case: str, what: str, seconds: float, baseline: float | None = None, mib: float | None = None) -> None:
+    ratio = f"{baseline / seconds:9.1f}x" if baseline else " " * 10
+    memory = f"{mib:9.1f}" if mib is not None else " " * 9
+    print(f"{case:<38} {what:<26} {seconds * 1e3:12.3f} {ratio} {memory}")
+
+
+def s1_gradients(depth: int) -> None:
+    net = DNN(depth, 32, 10, 2, seed=0)
+    x, y = random_sample(seed=1)
+    case = f"S1 10-{depth}x32-2, 1 sample, forward"
+    grad = {m: (lambda m=m: net.gradients(x, y, "half_mse", method=m, difference="forward", h=1e-4))
+            for m in ("numerical-loop", "numerical", "backprop")}
+    t_loop = best_time(grad["numerical-loop"], 3)
+    row(case, "numerical-loop (baseline)", t_loop, None, peak_mib(grad["numerical-loop"]))
+    row(case, "numerical", best_time(grad["numerical"], 20), t_loop, peak_mib(grad["numerical"]))
+    row(case, "backprop", best_time(grad["backprop"], 50), t_loop, peak_mib(grad["backprop"]))
+
+
+def s4_gradients(quick: bool) -> None:
+    net = DNN.from_sizes([784, 100, 10], "sigmoid", "softmax", seed=0)
+    rng = np.random.default_rng(0)
+    x, labels = rng.random((100, 784)), rng.integers(0, 10, 100)
+    case = "S4 784-100-10, 100 samples, central"
+    if quick:  # time a sample of scalars the loop's way and scale up to all P of them
+        layer = net.layers[0]
+        idx = [(i, j) for i in range(0, 784, 79) for j in range(0, 100, 10)]
+
+        def some_scalars():
+            for i, j in idx:
+                old = layer.W[i, j]
+                for step in (1e-4, -1e-4):
+                    layer.W[i, j] = old + step
+                    net.loss(x, labels, "cross_entropy")
+                layer.W[i, j] = old
+
+        t_loop = best_time(some_scalars, 2) * net.n_params / len(idx)
+        row(case, "numerical-loop (estimated)", t_loop)
+    else:
+        loop = lambda: net.gradients(x, labels, "cross_entropy", method="numerical-loop", h=1e-4)  # noqa: E731
+        t_loop = best_time(loop, 1)
+        row(case, "numerical-loop (baseline)", t_loop)
+    vec = lambda: net.gradients(x, labels, "cross_entropy", method="numerical", h=1e-4)  # noqa: E731
+    row(case, "numerical", best_time(vec, 3), t_loop, peak_mib(vec))
+    bp = lambda: net.gradients(x, labels, "cross_entropy", method="backprop")  # noqa: E731
+    row(case, "backprop", best_time(bp, 20), t_loop, peak_mib(bp))
+
+
+def torch_epoch(sizes, x, labels, batch_size, dtype, lr=0.1):
+    """One epoch of plain SGD in PyTorch on the CPU, the same network and loop as nnbook's."""
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b, dtype=torch_dtype))
+        if i < len(sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    xt, yt = torch.from_numpy(x.astype(dtype)), torch.from_numpy(labels)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def epoch():
+        for start in range(0, len(xt), batch_size):
+            opt.zero_grad()
+            loss_fn(model(xt[start:start + batch_size]), yt[start:start + batch_size]).backward()
+            opt.step()
+
+    return epoch
+
+
+def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
+    net = DNN.from_sizes(sizes, "relu", "identity", seed=0, init="he", dtype=dtype)
+    case = f"train {name} {np.dtype(dtype).name}, batch {batch_size}"
+
+    def epoch():
+        train(net, x, labels, loss="softmax_cross_entropy", lr=0.1, epochs=1, batch_size=batch_size,
+              shuffle=False)
+
+    t_numpy = best_time(epoch, 3)
+    t_torch = None
+    if torch is not None:
+        torch.set_num_threads(2)
+        t_torch = best_time(torch_epoch(sizes, x, labels, batch_size, dtype), 3)
+        row(case, "PyTorch CPU (baseline)", t_torch)
+    row(case, "nnbook backprop, 1 epoch", t_numpy, t_torch, peak_mib(epoch))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
+    args = parser.parse_args()
+    print(f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else ", torch not installed"))
+    print(f"{'case':<38} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
+    s1_gradients(5)
+    s1_gradients(10)
+    s4_gradients(args.quick)
+    x_train, y_train, _, _ = digits_split(seed=0)
+    for dtype in (np.float32, np.float64):
+        training_throughput("digits 64-128-64-10", [64, 128, 64, 10], x_train, y_train, 64, dtype)
+    rng = np.random.default_rng(0)
+    x_big, y_big = rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
+    training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, np.float32)
+
+
+if __name__ == "__main__":
+    main()
