@@ -22,12 +22,13 @@ export OMP_NUM_THREADS ?= 1
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book serve execute test test-unit test-notebooks build-strict test-site lint bench clean
+.PHONY: help book serve lab execute test test-unit test-notebooks build-strict test-site lint bench clean
 
 help:
 	@echo "make book      create .venv, install pinned dependencies, build the site into $(SITE)"
 	@echo "make serve     serve $(SITE) on http://127.0.0.1:$(PORT)/"
 	@echo "make test      unit + property tests, nbval over every chapter, strict site build, browser checks"
+	@echo "make lab       open JupyterLab on the chapters, in .venv"
 	@echo "make execute   re-run every chapter top to bottom and store outputs and widget state"
 	@echo "make lint      ruff over the library, tests and tools"
 	@echo "make bench     the gradient and training benchmarks (prints a table)"
@@ -67,6 +68,9 @@ serve:
 	@test -f $(SITE)/index.html || { echo "no site yet: run \`make book\` first"; exit 1; }
 	@echo "serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(SITE)
+
+lab: $(VENV)/.installed
+	$(BIN)/jupyter lab chapters
 
 execute: $(VENV)/.installed
 	$(PY) tools/execute.py $(CHAPTERS)

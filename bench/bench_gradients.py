@@ -11,12 +11,13 @@ one call. PyTorch, if installed, is timed on the same network and loop on the CP
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 
 import numpy as np
 
-from nnbook import DNN, digits_split, random_sample, train
+from nnbook import DNN, digits_split, random_sample, sgd_step
 
 try:  # optional, never required
     import torch
@@ -114,17 +115,20 @@ def torch_epoch(sizes, x, labels, batch_size, dtype, lr=0.1):
 
 
 def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
+    """One epoch of mini-batch SGD with backprop: nnbook's gradients + sgd_step, and PyTorch's loop."""
     net = DNN.from_sizes(sizes, "relu", "identity", seed=0, init="he", dtype=dtype)
+    x = x.astype(dtype)
     case = f"train {name} {np.dtype(dtype).name}, batch {batch_size}"
 
     def epoch():
-        train(net, x, labels, loss="softmax_cross_entropy", lr=0.1, epochs=1, batch_size=batch_size,
-              shuffle=False)
+        for start in range(0, len(x), batch_size):
+            _, grads = net.gradients(x[start:start + batch_size], labels[start:start + batch_size],
+                                     "softmax_cross_entropy", method="backprop")
+            sgd_step(net, grads, 0.1)
 
     t_numpy = best_time(epoch, 3)
     t_torch = None
     if torch is not None:
-        torch.set_num_threads(2)
         t_torch = best_time(torch_epoch(sizes, x, labels, batch_size, dtype), 3)
         row(case, "PyTorch CPU (baseline)", t_torch)
     row(case, "nnbook backprop, 1 epoch", t_numpy, t_torch, peak_mib(epoch))
@@ -134,7 +138,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
     args = parser.parse_args()
-    print(f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else ", torch not installed"))
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    versions = f"numpy {np.__version__} (OPENBLAS_NUM_THREADS={threads})"
+    if torch is not None:
+        versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    print(versions if torch else versions + ", torch not installed (its rows are left out)")
     print(f"{'case':<38} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
     s1_gradients(5)
     s1_gradients(10)

@@ -92,8 +92,11 @@ def _perturbed_losses(net, l: int, caches, inputs: Array, rows: Array, cols: Arr
     if layer.activation.derivative is not None and l + 1 < len(net.layers):
         # Elementwise activation: only a[:, j] moves; the next layer's z moves by (change) * W_next[j, :].
         nxt = net.layers[l + 1]
-        change = layer.activation.function(z_col) - cache.a.T[cols]
-        out = nxt.activation.function(caches[l + 1].z + change[:, :, None] * nxt.W[cols][:, None, :])
+        change = layer.activation.function(z_col)
+        change -= cache.a.T[cols]
+        z = nxt.W[cols][:, None, :] * change[:, :, None]  # (C, B, n_next), then in place
+        z += caches[l + 1].z
+        out = nxt.activation.function(z)
         first_full = l + 2
     else:
         z = np.repeat(cache.z[None], copies, axis=0)
@@ -101,6 +104,7 @@ def _perturbed_losses(net, l: int, caches, inputs: Array, rows: Array, cols: Arr
         out = layer.activation.function(z)
         first_full = l + 1
     for later in net.layers[first_full:]:
-        stacked = out.reshape(-1, later.n_in) @ later.W + later.b  # one BLAS call for all copies
-        out = later.activation.function(stacked.reshape(copies, -1, later.n_out))
+        z = out.reshape(-1, later.n_in) @ later.W  # one BLAS call for all copies
+        z += later.b
+        out = later.activation.function(z.reshape(copies, -1, later.n_out))
     return loss.function(out, np.broadcast_to(y, out.shape))

@@ -112,12 +112,13 @@ class Dense:
         return self.n_in * self.n_out + self.n_out
 
     def check_input(self, x: Array, name: str = "x") -> Array:
-        """x as a 2-D array (batch, n_in); a single sample (n_in,) becomes a batch of one."""
+        """x as a 2-D array (batch, n_in) of the layer's dtype; a single sample (n_in,) becomes a batch of one."""
         x = as_float_array(x, name, ndim=(1, 2))
         if x.shape[-1] != self.n_in:
             raise ValueError(
                 f"{name} has {x.shape[-1]} features per sample but the layer expects {self.n_in} ({name}.shape={x.shape})"
             )
+        x = x.astype(self.dtype, copy=False)  # a float32 layer computes in float32 whatever the input
         return x.reshape(1, -1) if x.ndim == 1 else x
 
     def __call__(self, x: Array) -> Array:

@@ -116,43 +116,44 @@ def one_hot(labels: Array, n_classes: int) -> Array:
     return out
 
 
-def _as_targets(t: Array, h: Array) -> Array:
-    """Targets for the cross-entropies: integer labels become one-hot rows shaped like h."""
-    t = np.asarray(t)
+def _as_targets(t: Array, h: Array) -> tuple[Array, Array]:
+    """(h, t) as arrays for the cross-entropies: integer labels become one-hot rows shaped like h."""
+    h, t = np.asarray(h), np.asarray(t)
     if np.issubdtype(t.dtype, np.integer) and t.ndim == h.ndim - 1:
         t = one_hot(t.reshape(-1), h.shape[-1]).reshape(h.shape)
     elif t.shape != h.shape:
         raise ValueError(f"t must be one-hot with the prediction's shape {h.shape} or integer labels, got shape {t.shape}")
-    return t
+    return h, t
 
 
 def cross_entropy(p: Array, t: Array, delta: float = CROSS_ENTROPY_DELTA) -> float:
     """-1/B * sum(t * log(p + delta)) on probabilities p; `delta` keeps log away from log(0)."""
-    t = _as_targets(t, p)
+    p, t = _as_targets(t, p)
     return -_total(t * np.log(p + delta)) / _batch_size(p)
 
 
 def cross_entropy_gradient(p: Array, t: Array, delta: float = CROSS_ENTROPY_DELTA) -> Array:
     """d cross_entropy / dp = -t / (p + delta) / B."""
-    t = _as_targets(t, p)
+    p, t = _as_targets(t, p)
     return -t / (p + delta) / _batch_size(p)
 
 
 def log_softmax(z: Array) -> Array:
     """log(softmax(z)) along the last axis, computed without forming softmax (no log(0))."""
+    z = np.asarray(z)
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def softmax_cross_entropy(logits: Array, t: Array) -> float:
     """Cross-entropy of softmax(logits) against t, -1/B * sum(t * log_softmax(logits)); stable for any logits."""
-    t = _as_targets(t, logits)
+    logits, t = _as_targets(t, logits)
     return -_total(t * log_softmax(logits)) / _batch_size(logits)
 
 
 def softmax_cross_entropy_gradient(logits: Array, t: Array) -> Array:
     """d softmax_cross_entropy / d logits = (softmax(logits) - t) / B (for targets summing to 1)."""
-    t = _as_targets(t, logits)
+    logits, t = _as_targets(t, logits)
     return (np.exp(log_softmax(logits)) - t) / _batch_size(logits)
 
 
