@@ -123,9 +123,8 @@ class Dense:
 
     def __call__(self, x: Array) -> Array:
         """activation(x @ W + b) for x of shape (batch, n_in) or (n_in,)."""
-        single = np.ndim(x) == 1
         a = self.activation(self.check_input(x) @ self._W + self._b)
-        return a[0] if single else a
+        return a[0] if np.ndim(x) == 1 else a
 
     def forward(self, x: Array) -> tuple[Array, Cache]:
         """Output a (batch, n_out) and the cache (x, z, a) for `backward`; x must be 2-D and checked."""

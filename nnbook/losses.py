@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import as_float_array, choice
+from ._checks import as_float_array, choice, positive_int
 
 Array = np.ndarray
 
@@ -103,6 +103,7 @@ def half_sse_mean_gradient(h: Array, y: Array) -> Array:
 
 def one_hot(labels: Array, n_classes: int) -> Array:
     """Integer labels (B,) -> one-hot rows (B, n_classes)."""
+    n_classes = positive_int(n_classes, "n_classes")
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be a 1-D array of integers, got {labels.dtype} with shape {labels.shape}")
@@ -167,19 +168,19 @@ class Loss:
     derivative: Callable[[Array, Array], Array]
     takes_labels: bool = False
 
-    def targets(self, h: Array, y: Array) -> Array:
-        """Check `y` against the prediction `h` and return it as an array."""
+    def targets(self, h: Array, y: Array, name: str = "y") -> Array:
+        """Check `y` against the prediction `h` and return it as an array (errors call it `name`)."""
         h = np.asarray(h)
         y_arr = np.asarray(y)
         if self.takes_labels and np.issubdtype(y_arr.dtype, np.integer) and y_arr.ndim == h.ndim - 1:
             if y_arr.shape != h.shape[:-1]:
-                raise ValueError(f"y holds {y_arr.shape} labels but the prediction has shape {h.shape}")
+                raise ValueError(f"{name} holds {y_arr.shape} labels but the prediction has shape {h.shape}")
             one_hot(y_arr.reshape(-1), h.shape[-1])  # range check
             return y_arr
-        y_arr = as_float_array(y, "y")
+        y_arr = as_float_array(y, name)
         if y_arr.shape != h.shape:
             raise ValueError(
-                f"y must have the prediction's shape {h.shape} for loss {self.name!r}, got shape {y_arr.shape}"
+                f"{name} must have the prediction's shape {h.shape} for loss {self.name!r}, got shape {y_arr.shape}"
             )
         return y_arr
 

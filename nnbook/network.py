@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._checks import choice, positive_float, positive_int, rng_from
+from ._checks import as_float_array, choice, positive_float, positive_int, rng_from
 from .layers import Cache, Dense
 from .losses import Loss, get_loss
 
@@ -40,6 +40,14 @@ def _checked_sizes(sizes: Sequence[int]) -> list[int]:
     if len(sizes) < 2:
         raise ValueError(f"sizes must name at least an input and an output width, got {list(sizes)}")
     return [positive_int(n, f"sizes[{i}]") for i, n in enumerate(sizes)]
+
+
+def _integer_labels(y: Array) -> bool:
+    """Whether y holds integers (class labels, kept as they are) rather than float targets."""
+    try:
+        return np.issubdtype(np.asarray(y).dtype, np.integer)
+    except ValueError:  # ragged lists: as_float_array reports them
+        return False
 
 
 class DNN:
@@ -120,25 +128,30 @@ class DNN:
         """x as (batch, num_inputs), checked; a single sample becomes a batch of one."""
         return self.layers[0].check_input(x, name)
 
-    def check_targets(self, x: Array, y: Array, loss: str | Loss) -> tuple[Array, Array, Loss]:
-        """Checked (x, y, loss) as 2-D x and y (or 1-D integer labels), one row of y per sample of x."""
+    def check_targets(
+        self, x: Array, y: Array, loss: str | Loss, x_name: str = "x", y_name: str = "y"
+    ) -> tuple[Array, Array, Loss]:
+        """Checked (x, y, loss) as 2-D x and y (or 1-D integer labels), one row of y per sample of x.
+        Error messages call the arguments `x_name` and `y_name`."""
         loss = get_loss(loss)
-        x2 = self.check_input(x)
-        y_arr = np.asarray(y)
+        x2 = self.check_input(x, x_name)
+        y_arr = np.asarray(y) if _integer_labels(y) else as_float_array(y, y_name)
         if np.ndim(x) == 1:  # a single sample: add the batch axis to its target as well
             y_arr = y_arr[None]
         if y_arr.ndim == 0 or y_arr.shape[0] != x2.shape[0]:
-            raise ValueError(f"y must have one row per sample of x ({x2.shape[0]} samples), got shape {np.shape(y)}")
-        y2 = loss.targets(np.empty((x2.shape[0], self.sizes[-1]), dtype=self.dtype), y_arr)
+            raise ValueError(
+                f"{y_name} must have one row per sample of {x_name} ({x2.shape[0]} samples), got shape {np.shape(y)}"
+            )
+        y2 = loss.targets(np.empty((x2.shape[0], self.sizes[-1]), dtype=self.dtype), y_arr, y_name)
         if np.issubdtype(y2.dtype, np.floating) and y2.dtype != self.dtype:
             y2 = y2.astype(self.dtype)
         return x2, y2, loss
 
     def __call__(self, x: Array) -> Array:
         """The network's output, (batch, num_outputs), or (num_outputs,) for a single sample."""
-        single = np.ndim(x) == 1
-        out = self._output(self.check_input(x))
-        return out[0] if single else out
+        x2 = self.check_input(x)
+        out = self._output(x2)
+        return out[0] if np.ndim(x) == 1 else out
 
     def _output(self, x: Array) -> Array:
         """Forward pass of a checked 2-D x, nothing kept."""

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._checks import as_float_array, choice, positive_float, positive_int, rng_from
-from .network import DIFFERENCES, GRADIENT_METHODS, DNN
+from ._checks import choice, positive_float, positive_int, rng_from
+from .network import DIFFERENCES, DNN, GRADIENT_METHODS
 
 Array = np.ndarray
 Grads = list[tuple[Array, Array]]
@@ -17,26 +17,47 @@ class TrainingDivergedError(FloatingPointError):
     """The loss became inf or nan during training."""
 
 
+def _check_grads(grads: Grads, net: DNN, name: str) -> None:
+    """One (dW, db) pair per layer, each shaped like its parameter: an update never broadcasts."""
+    if isinstance(grads, (str, bytes)) or not hasattr(grads, "__len__") or len(grads) != len(net.layers):
+        count = len(grads) if hasattr(grads, "__len__") else type(grads).__name__
+        raise ValueError(f"{name} must hold one (dW, db) pair per layer ({len(net.layers)}), got {count}")
+    for i, (layer, pair) in enumerate(zip(net.layers, grads)):
+        if len(pair) != 2:
+            raise ValueError(f"{name}[{i}] must be a (dW, db) pair, got {len(pair)} items")
+        for what, grad, param in (("dW", pair[0], layer.W), ("db", pair[1], layer.b)):
+            if np.shape(grad) != param.shape:
+                raise ValueError(f"{name}[{i}] {what} must have shape {param.shape} like layer {i}'s parameter, "
+                                 f"got shape {np.shape(grad)}")
+
+
 def sgd_step(net: DNN, grads: Grads, lr: float, velocity: Grads | None = None, momentum: float = 0.0) -> Grads | None:
     """Update every W and b in place: p -= lr * dp, or with momentum v = momentum * v - lr * dp; p += v.
 
-    Returns the new velocity (None without momentum); pass it back in on the next step.
+    The arrays themselves are updated (`net.parameters()` stays valid). Returns the new velocity
+    (None without momentum); pass it back in on the next step.
     """
-    if len(grads) != len(net.layers):
-        raise ValueError(f"grads must hold one (dW, db) pair per layer ({len(net.layers)}), got {len(grads)}")
+    lr = positive_float(lr, "lr")
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    _check_grads(grads, net, "grads")
     if momentum == 0.0:
         for layer, (dW, db) in zip(net.layers, grads):
-            layer.W -= lr * dW
-            layer.b -= lr * db
+            W, b = layer.W, layer.b  # update the arrays in place, not through the (copying) setters
+            W -= lr * dW
+            b -= lr * db
         return None
     if velocity is None:
         velocity = [(np.zeros_like(layer.W), np.zeros_like(layer.b)) for layer in net.layers]
+    else:
+        _check_grads(velocity, net, "velocity")
     new_velocity = []
     for layer, (dW, db), (vW, vb) in zip(net.layers, grads, velocity):
         vW = momentum * vW - lr * dW
         vb = momentum * vb - lr * db
-        layer.W += vW
-        layer.b += vb
+        W, b = layer.W, layer.b
+        W += vW
+        b += vb
         new_velocity.append((vW, vb))
     return new_velocity
 
@@ -99,7 +120,7 @@ def train(
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together")
     if x_val is not None:
-        validation = net.check_targets(as_float_array(x_val, "x_val"), y_val, loss_fn)[:2]
+        validation = net.check_targets(x_val, y_val, loss_fn, "x_val", "y_val")[:2]
     classes = np.issubdtype(y2.dtype, np.integer)
     rng = rng_from(seed)
     history = History()
@@ -126,8 +147,8 @@ def train(
         order = rng.permutation(n) if shuffle and batch_size < n else np.arange(n)
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
-            with np.errstate(over="ignore", invalid="ignore"):
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by record()
                 _, grads = net.gradients(x2[batch], y2[batch], loss_fn, method=method, difference=difference, h=h)
-            velocity = sgd_step(net, grads, lr, velocity, momentum)
+                velocity = sgd_step(net, grads, lr, velocity, momentum)
         record(epoch)
     return history

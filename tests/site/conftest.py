@@ -16,6 +16,7 @@ import http.server
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,8 +54,37 @@ def site_pages() -> list[str]:
     return sorted(pages)
 
 
+def is_redirect_stub(rel: str) -> bool:
+    """Jupyter Book's index.html is only a <meta http-equiv="refresh"> to the root page."""
+    head = (SITE / rel).read_text(encoding="utf-8", errors="replace")[:4000].lower()
+    return 'http-equiv="refresh"' in head
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "all_pages: run over redirect stubs too (default: content pages only)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize ``rel`` over the site's pages; the test ids are the page paths."""
+    if "rel" not in metafunc.fixturenames:
+        return
+    pages = site_pages()
+    if not metafunc.definition.get_closest_marker("all_pages"):
+        pages = [p for p in pages if not is_redirect_stub(p)]
+    # No site: one placeholder, whose test fails in the site_dir fixture saying to run `make book`.
+    metafunc.parametrize("rel", pages or ["no-site-built"])
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # The browser drops connections it no longer needs (a page closed mid-download): not an error.
         pass
 
 
@@ -69,11 +99,16 @@ def site_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def screenshots_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
 def base_url(site_dir: Path) -> Iterator[str]:
     """Serve the site on 127.0.0.1 on a free port, in a thread, for the whole session."""
     handler = functools.partial(_QuietHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
     try:
@@ -99,21 +134,23 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        # One context for the session: pages share the HTTP cache (MathJax, fonts), as for a reader.
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
         try:
-            yield browser
+            yield context
         finally:
+            context.close()
             browser.close()
 
 
 @pytest.fixture(scope="session")
-def page_report(browser: object, base_url: str, site_dir: Path):
-    """``page_report(rel_path) -> PageReport``: load the page once, measure everything, cache it."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def page_report(browser: object, base_url: str, site_dir: Path, screenshots_dir: Path):
+    """``page_report(rel_path) -> dict``: load the page once, measure everything, cache it."""
     cache: dict[str, object] = {}
 
     def get(rel: str):
         if rel not in cache:
-            cache[rel] = inspect_page(browser, base_url, site_dir, rel, SCREENSHOTS)
+            cache[rel] = inspect_page(browser, base_url, site_dir, rel, screenshots_dir)
         return cache[rel]
 
     return get
@@ -205,6 +242,10 @@ _SLIDER_STATE_JS = r"""
 """
 
 
+def screenshot_name(rel: str) -> str:
+    return rel.replace("/", "__").removesuffix(".html") + ".png"
+
+
 def _short(src: str) -> str:
     """A readable fingerprint of an image src (data: URLs are huge)."""
     if src.startswith("data:"):
@@ -212,7 +253,7 @@ def _short(src: str) -> str:
     return src
 
 
-def inspect_page(browser, base_url: str, site_dir: Path, rel: str, screenshots: Path) -> dict:
+def inspect_page(browser_context, base_url: str, site_dir: Path, rel: str, screenshots: Path) -> dict:
     """Load ``rel`` once and measure everything the checks of test_site.py read."""
     from playwright.sync_api import Error as PlaywrightError
 
@@ -229,8 +270,7 @@ def inspect_page(browser, base_url: str, site_dir: Path, rel: str, screenshots: 
         "fatal": None,
     }
     host = base_url.split("//", 1)[1]
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
-    page = context.new_page()
+    page = browser_context.new_page()
     page.set_default_timeout(15_000)
 
     def on_request(request) -> None:
@@ -241,26 +281,21 @@ def inspect_page(browser, base_url: str, site_dir: Path, rel: str, screenshots: 
         if not rest.startswith("//" + host + "/") and rest != "//" + host:
             report["foreign_requests"].append(url)
 
-    def on_route(route) -> None:  # never let a request leave 127.0.0.1 (recorded by on_request)
-        url = route.request.url
-        if url.startswith(base_url + "/") or url == base_url or url.split(":", 1)[0] in ("data", "blob"):
-            route.continue_()
-        else:
-            route.abort()
-
     page.on("request", on_request)
-    page.route("**/*", on_route)
     page.on("console", lambda m: report["console_errors"].append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: report["page_errors"].append(str(e)))
     page.on(
         "response",
         lambda r: report["failed_responses"].append(f"{r.status} {r.url}") if r.status >= 400 else None,
     )
+    timings = report["timings"] = {}
+    t = time.perf_counter()
     try:
         response = page.goto(f"{base_url}/{rel}", wait_until="load")
         report["status"] = response.status if response else None
+        timings["load"] = time.perf_counter() - t
         html = (site_dir / rel).read_text(encoding="utf-8", errors="replace")
-        if 'http-equiv="refresh"' in html.lower():
+        if is_redirect_stub(rel):
             # A redirect stub (Jupyter Book's index.html): check its target, not the page it lands on.
             import re
 
@@ -269,26 +304,30 @@ def inspect_page(browser, base_url: str, site_dir: Path, rel: str, screenshots: 
             page.wait_for_load_state("load")
             page.wait_for_timeout(300)
             return report
+        t = time.perf_counter()
         _settle(page)
+        timings["settle"] = time.perf_counter() - t
         report.update(page.evaluate(_MEASURE_JS))
         report["ids"] = set(page.evaluate("() => Array.from(document.querySelectorAll('[id]'), e => e.id)"))
+        t = time.perf_counter()
         report["axe"] = _run_axe(page)
-        page.screenshot(path=str(screenshots / (rel.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
+        timings["axe"] = time.perf_counter() - t
+        t = time.perf_counter()
+        page.screenshot(path=str(screenshots / screenshot_name(rel)), full_page=True)
+        timings["screenshot"] = time.perf_counter() - t
+        t = time.perf_counter()
         report["sliders"] = _move_sliders(page)
+        timings["sliders"] = time.perf_counter() - t
         page.wait_for_timeout(200)  # let late errors (from the slider moves) arrive
     except PlaywrightError as exc:
         report["fatal"] = f"{type(exc).__name__}: {exc}".splitlines()[0]
     finally:
-        context.close()
+        page.close()
     return report
 
 
 def _settle(page) -> None:
     """Wait until MathJax has typeset and every stored widget view is rendered (or time out)."""
-    try:
-        page.wait_for_load_state("networkidle", timeout=10_000)
-    except Exception:  # noqa: BLE001 - a page that never idles is reported by the checks anyway
-        pass
     page.evaluate(
         """async () => {
           if (window.MathJax && window.MathJax.startup && window.MathJax.startup.promise) {
@@ -306,7 +345,7 @@ def _settle(page) -> None:
             }""",
             timeout=10_000,
         )
-    except Exception:  # noqa: BLE001 - the widget check reports what did not render
+    except Exception:  # the widget check reports what did not render
         pass
     # MathJax may typeset again after the widgets added content: wait for that too.
     page.evaluate(
@@ -362,13 +401,13 @@ def _move_sliders(page) -> list[dict]:
                     arg=[handle.element_handle(), before],
                     timeout=3_000,
                 )
-            except Exception:  # noqa: BLE001 - reported below as "did not change"
+            except Exception:  # reported below as "did not change"
                 pass
             after = handle.evaluate(_VISIBLE_IMAGES_JS)
             entry["after_state"] = handle.evaluate(_SLIDER_STATE_JS)
             entry["after"] = [_short(s) for s in after]
             entry["changed"] = bool(after) and after != before
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             entry["error"] = str(exc).splitlines()[0]
         results.append(entry)
     return results

@@ -137,10 +137,11 @@ extreme_arrays = hnp.arrays(
 )
 
 
-@settings(max_examples=80, deadline=None, derandomize=True)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(z=extreme_arrays)
 def test_stable_activations_finite_and_warning_free(z):
-    with np.errstate(over="raise", invalid="raise", divide="raise"):  # overflow, inf - inf, division by 0 raise (underflow to 0 is harmless)
+    # overflow, inf - inf and division by 0 raise here (underflow to 0 is harmless)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
         for name in ("sigmoid", "tanh", "relu", "identity"):
             act = A.get_activation(name)
             a = act.function(z)
@@ -153,5 +154,6 @@ def test_stable_activations_finite_and_warning_free(z):
     sig = A.sigmoid(z)
     assert np.all((sig >= 0) & (sig <= 1))
     assert np.all(np.abs(A.tanh(z)) <= 1)
-    # the largest entry of each row gets the largest probability
-    np.testing.assert_array_equal(np.argmax(s, axis=-1), np.argmax(z, axis=-1))
+    # the largest entry of each row gets the largest probability (ties within rounding allowed)
+    top = np.take_along_axis(s, np.argmax(z, axis=-1)[..., None], axis=-1)[..., 0]
+    np.testing.assert_array_equal(top, s.max(axis=-1))

@@ -69,7 +69,7 @@ def test_dense_backward_matches_finite_differences(activation):
     def objective():  # a linear functional of the output, so dL/da = grad_a
         return float(np.sum(layer(x) * grad_a))
 
-    a, cache = layer.forward(x)
+    _, cache = layer.forward(x)
     dx, dW, db = layer.backward(cache, grad_a)
     for arr, exact in ((layer.W, dW), (layer.b, db), (x, dx)):
         num = np.zeros_like(arr)

@@ -115,6 +115,14 @@ def test_loss_predict_accuracy_by_hand():
     assert net.loss(np.zeros((1, 2)), np.array([2]), "softmax_cross_entropy") == pytest.approx(np.log(3), rel=1e-15)
 
 
+def test_targets_as_plain_lists():
+    net = DNN.from_sizes([2, 3], "identity", seed=0)
+    x = [[1.0, 0.0], [0.0, 1.0]]
+    assert net.loss(x, [2, 0], "softmax_cross_entropy") == net.loss(np.array(x), np.array([2, 0]), "softmax_cross_entropy")
+    assert net.loss(x, [[0.0, 0.0, 1.0]] * 2, "sse") == net.loss(np.array(x), np.array([[0, 0, 1.0]] * 2), "sse")
+    assert net.accuracy(x, [0, 1]) == net.accuracy(np.array(x), np.array([0, 1]))
+
+
 def test_parameters_are_live_and_copy_is_independent():
     net = DNN.from_sizes([3, 4, 2], seed=0)
     (W0, b0), _ = net.parameters()
@@ -272,7 +280,7 @@ def test_s5_backprop_matches_column_convention():
     net = s5_net(Ws)
     loss, expected = s5_column_convention(Ws, x, y)
     assert loss == pytest.approx(1.0595073989866606, rel=1e-15)
-    value, grads = net.gradients(x.T, y.T, "half_sse_mean")
+    _, grads = net.gradients(x.T, y.T, "half_sse_mean")
     for (dW, db), (eW, eb) in zip(grads, expected):
         np.testing.assert_allclose(dW, eW.T, rtol=1e-12, atol=1e-18)
         np.testing.assert_allclose(db, eb, rtol=1e-12, atol=1e-18)
