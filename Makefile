@@ -88,6 +88,7 @@ test-notebooks: $(VENV)/.installed
 	$(PY) -m pytest --nbval -n 2 --dist loadfile --nbval-sanitize-with tests/nbval_sanitize.cfg $(CHAPTERS)
 
 build-strict: $(VENV)/.installed $(BUILD)/vendor-site/.staged
+	rm -rf $(SITE) $(BUILD)/.doctrees  # no stale pages for the browser checks
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
 
 test-site: $(VENV)/.installed node_modules/.installed chromium

@@ -47,6 +47,24 @@
     document.querySelectorAll(".search-button-field[aria-label]").forEach(function (b) {
       b.removeAttribute("aria-label");
     });
+    // Buttons, links and "show code" toggles whose aria-label differs from their visible text
+    // (axe: label-content-name-mismatch): their visible text is the better name, so keep only it.
+    document.querySelectorAll(".nav-link[aria-label], .theme-switch-button[aria-label], summary[aria-label]")
+      .forEach(function (el) {
+        var text = el.textContent.trim();
+        var label = el.getAttribute("aria-label");
+        if (text && label.toLowerCase().indexOf(text.toLowerCase()) < 0) el.removeAttribute("aria-label");
+      });
+    // The colour-mode button's icons carry titles ("Light", ...) that axe reads as its visible
+    // text, which then does not match its label "Color mode": the icons are decorative.
+    document.querySelectorAll(".theme-switch-button [title]").forEach(function (el) {
+      el.removeAttribute("title");
+      el.setAttribute("aria-hidden", "true");
+    });
+    // docutils marks the bibliography as role=list but its entries as doc-biblioentry (not listitem).
+    document.querySelectorAll('.citation-list[role="list"] > .citation').forEach(function (el) {
+      el.setAttribute("role", "listitem");
+    });
     fix(document);
   }
   if (document.readyState === "loading") {

@@ -51,7 +51,7 @@ def numerical_loop(net, x: Array, y: Array, loss: Loss, difference: str, h: floa
 
 
 def numerical_vectorized(
-    net, x: Array, y: Array, loss: Loss, difference: str, h: float, max_bytes: int = MAX_EXTRA_BYTES
+    net, x: Array, y: Array, loss: Loss, difference: str, h: float, max_bytes: int | None = None
 ) -> tuple[float, Grads]:
     """The same finite differences as `numerical_loop`, computed many perturbations at a time.
 
@@ -62,6 +62,7 @@ def numerical_vectorized(
     layer's output changes too, so the next layer's input changes by a rank-one term and its
     matrix product is replaced by an outer product. Chunks keep the extra memory under `max_bytes`.
     """
+    max_bytes = MAX_EXTRA_BYTES if max_bytes is None else max_bytes
     y = _dense_targets(net, y, loss)
     out, caches = net.forward(x)
     base = float(loss.function(out, y))

@@ -3,7 +3,7 @@
 forward:  f'(x) ~ (f(x + h) - f(x)) / h            truncation error O(h)
 central:  f'(x) ~ (f(x + h) - f(x - h)) / (2h)     truncation error O(h**2)
 
-Both also suffer round-off of about eps * |f(x)| / h (eps = 2.2e-16 in float64), which is why
+Both also suffer round-off of about ``eps * abs(f(x)) / h`` (eps = 2.2e-16 in float64), which is why
 h can be too small as well as too large.
 """
 

@@ -53,6 +53,15 @@ def stage(dest: Path) -> None:
             shutil.copytree(src, dst, ignore=_ignore)
         else:
             shutil.copy2(src, dst)
+    # The widget manager's stylesheet asks for its icon fonts relative to the page, i.e. at
+    # `<page dir>/@jupyter-widgets/html-manager/dist/`; the widget pages all live in chapters/.
+    fonts = vendor.parent / "chapters" / "@jupyter-widgets" / "html-manager" / "dist"
+    if fonts.parent.parent.exists():
+        shutil.rmtree(fonts.parent.parent)
+    fonts.mkdir(parents=True)
+    for font in (NODE / "@jupyter-widgets/html-manager/dist").iterdir():
+        if font.suffix in {".woff", ".woff2", ".ttf", ".eot", ".svg"}:
+            shutil.copy2(font, fonts / font.name)
     size = sum(p.stat().st_size for p in vendor.rglob("*") if p.is_file())
     print(f"vendor_assets: staged {size / 1e6:.1f} MB into {vendor.relative_to(ROOT) if vendor.is_relative_to(ROOT) else vendor}")
 

@@ -170,12 +170,6 @@ def test_chunking_by_memory_budget_argument(monkeypatch):
     np.testing.assert_allclose(flat(chunked), flat(whole), rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nnbook.gradients.numerical_vectorized binds max_bytes=MAX_EXTRA_BYTES as a default argument at "
-    "import, so changing the module's MAX_EXTRA_BYTES (the documented memory budget) has no effect on "
-    "DNN.gradients(method='numerical')",
-)
 def test_chunking_by_module_memory_budget(monkeypatch):
     net, x, y = _problem()
     _, whole = net.gradients(x, y, "cross_entropy", method="numerical")
