@@ -19,7 +19,6 @@ CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 # Keep BLAS to one thread per process: faster on small matrices and steadier timings.
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
-export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book serve lab execute test test-unit test-notebooks build-strict test-site lint bench clean
