@@ -17,6 +17,11 @@ class TrainingDivergedError(FloatingPointError):
     """The loss became inf or nan during training."""
 
 
+def _check_momentum(momentum: float) -> None:
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
+        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+
+
 def _check_grads(grads: Grads, net: DNN, name: str) -> None:
     """One (dW, db) pair per layer, each shaped like its parameter: an update never broadcasts."""
     if isinstance(grads, (str, bytes)) or not hasattr(grads, "__len__") or len(grads) != len(net.layers):
@@ -38,8 +43,7 @@ def sgd_step(net: DNN, grads: Grads, lr: float, velocity: Grads | None = None, m
     (None without momentum); pass it back in on the next step.
     """
     lr = positive_float(lr, "lr")
-    if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    _check_momentum(momentum)
     _check_grads(grads, net, "grads")
     if momentum == 0.0:
         for layer, (dW, db) in zip(net.layers, grads):
@@ -108,8 +112,7 @@ def train(
     x2, y2, loss_fn = net.check_targets(x, y, loss)
     lr = positive_float(lr, "lr")
     epochs = positive_int(epochs, "epochs")
-    if not isinstance(momentum, (int, float)) or not 0.0 <= momentum < 1.0:
-        raise ValueError(f"momentum must be a number in [0, 1), got {momentum!r}")
+    _check_momentum(momentum)
     choice(method, "method", GRADIENT_METHODS)
     choice(difference, "difference", DIFFERENCES)
     n = x2.shape[0]
@@ -125,9 +128,15 @@ def train(
     rng = rng_from(seed)
     history = History()
 
+    def measure(x_: Array, y_: Array) -> tuple[float, float | None]:
+        """Loss and (for class labels) accuracy of the current net, from one forward pass."""
+        out = net._output(x_)
+        accuracy = float(np.mean(np.argmax(out, axis=1) == y_)) if classes else None
+        return float(loss_fn.function(out, y_)), accuracy
+
     def record(epoch: int) -> None:
         with np.errstate(over="ignore", invalid="ignore"):
-            value = float(loss_fn.function(net._output(x2), y2))
+            value, accuracy = measure(x2, y2)
             if not np.isfinite(value):
                 raise TrainingDivergedError(
                     f"the training loss became {value} in epoch {epoch}: the learning rate lr={lr:g} is probably "
@@ -135,11 +144,12 @@ def train(
                 )
             history.loss.append(value)
             if classes:
-                history.accuracy.append(net.accuracy(x2, y2))
+                history.accuracy.append(accuracy)
             if validation is not None:
-                history.val_loss.append(float(loss_fn.function(net._output(validation[0]), validation[1])))
+                val_loss, val_accuracy = measure(*validation)
+                history.val_loss.append(val_loss)
                 if classes:
-                    history.val_accuracy.append(net.accuracy(*validation))
+                    history.val_accuracy.append(val_accuracy)
 
     record(0)
     velocity = None
