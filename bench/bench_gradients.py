@@ -2,7 +2,8 @@
 
 Every comparison runs side by side in this one process; each time is the best of a few
 repeats (time.perf_counter). Peak memory is tracemalloc's peak of NumPy's allocations during
-one call. PyTorch, if installed, is timed on the same network and loop on the CPU (optional).
+one call. PyTorch, if installed, is timed on the same network and loop on the CPU (optional), with as many
+threads as NumPy's BLAS has (OPENBLAS_NUM_THREADS; `make bench` sets 1).
 
     python bench/bench_gradients.py            # everything (the S4 per-scalar loop takes ~40 s)
     python bench/bench_gradients.py --quick    # estimate the S4 loop from a sample of its scalars
@@ -27,12 +28,19 @@ except ImportError:  # pragma: no cover
 
 def best_time(fn, repeats: int = 5) -> float:
     """Best wall time of `repeats` calls, in seconds."""
-    times = []
+    return best_times([fn], repeats)[0]
+
+
+def best_times(fns, repeats: int = 5) -> list[float]:
+    """Best wall time of each function over `repeats` rounds, in seconds. The functions take turns
+    within each round, so a slow spell of the machine hits all of them alike."""
+    best = [float("inf")] * len(fns)
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            fn()
+            best[i] = min(best[i], time.perf_counter() - start)
+    return best
 
 
 def peak_mib(fn) -> float:
@@ -126,10 +134,11 @@ def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
                                      "softmax_cross_entropy", method="backprop")
             sgd_step(net, grads, 0.1)
 
-    t_numpy = best_time(epoch, 3)
-    t_torch = None
-    if torch is not None:
-        t_torch = best_time(torch_epoch(sizes, x, labels, batch_size, dtype), 3)
+    repeats = 15 if len(x) * sizes[1] < 10**6 else 5
+    if torch is None:
+        t_numpy, t_torch = best_time(epoch, repeats), None
+    else:
+        t_numpy, t_torch = best_times([epoch, torch_epoch(sizes, x, labels, batch_size, dtype)], repeats)
         row(case, "PyTorch CPU (baseline)", t_torch)
     row(case, "nnbook backprop, 1 epoch", t_numpy, t_torch, peak_mib(epoch))
 
@@ -138,9 +147,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
     args = parser.parse_args()
-    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
-    versions = f"numpy {np.__version__} (OPENBLAS_NUM_THREADS={threads})"
+    threads = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count() or 1)
+    versions = f"numpy {np.__version__} ({threads} BLAS threads)"
     if torch is not None:
+        torch.set_num_threads(threads)  # the same cores for both libraries
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
     print(versions if torch else versions + ", torch not installed (its rows are left out)")
     print(f"{'case':<38} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
@@ -152,7 +162,8 @@ def main() -> None:
         training_throughput("digits 64-128-64-10", [64, 128, 64, 10], x_train, y_train, 64, dtype)
     rng = np.random.default_rng(0)
     x_big, y_big = rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
-    training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, np.float32)
+    for dtype in (np.float32, np.float64):
+        training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, dtype)
 
 
 if __name__ == "__main__":

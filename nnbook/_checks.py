@@ -26,18 +26,19 @@ def as_float_array(value: Any, name: str, *, ndim: int | Iterable[int] | None = 
         arr = np.asarray(value)
     except Exception as exc:  # ragged lists and the like
         raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}") from exc
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}")
-    if np.issubdtype(arr.dtype, np.complexfloating):
+    kind = arr.dtype.kind  # f float, i/u integer, b bool, c complex; anything else is not a number
+    if kind == "c":
         raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
-    if not np.issubdtype(arr.dtype, np.floating):
+    if kind not in "fiub":
+        raise TypeError(f"{name} must be an array of numbers, got {_describe(value)}")
+    if kind != "f":
         arr = arr.astype(np.float64)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
             want = " or ".join(f"{d}-D" for d in allowed)
             raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise ValueError(f"{name} must contain only finite values, got {int(np.size(arr) - np.isfinite(arr).sum())} non-finite entries")
     return arr
 

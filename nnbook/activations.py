@@ -109,6 +109,10 @@ def _sigmoid_backward(z: Array, a: Array, grad_a: Array) -> Array:
     return grad_a * a * (1.0 - a)
 
 
+def _relu_backward(z: Array, a: Array, grad_a: Array) -> Array:
+    return grad_a * (z > 0)  # a boolean mask keeps grad_a's dtype
+
+
 def _tanh_backward(z: Array, a: Array, grad_a: Array) -> Array:
     return grad_a * (1.0 - a * a)
 
@@ -150,7 +154,7 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, _sigmoid_backward),
     "tanh": Activation("tanh", tanh, tanh_derivative, _tanh_backward),
-    "relu": Activation("relu", relu, relu_derivative, _elementwise_backward(relu_derivative)),
+    "relu": Activation("relu", relu, relu_derivative, _relu_backward),
     "identity": Activation("identity", identity, identity_derivative, _identity_backward),
     "softmax": Activation("softmax", softmax, None, _softmax_backward),
 }

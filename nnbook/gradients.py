@@ -7,9 +7,15 @@ All three take checked 2-D inputs (see `DNN.gradients`, the public entry point) 
 
 from __future__ import annotations
 
+import math
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import NamedTuple
+
 import numpy as np
 
-from .losses import Loss, one_hot
+from .losses import CROSS_ENTROPY_DELTA, Loss, one_hot
 from .numdiff import numerical_gradient
 
 Array = np.ndarray
@@ -17,12 +23,17 @@ Grads = list[tuple[Array, Array]]
 
 MAX_EXTRA_BYTES = 256 * 2**20  # memory budget of the vectorized numerical gradient
 MAX_ROWS_PER_CHUNK = 4096  # perturbed samples pushed through the network at once (cache-friendly)
+THREADS_LIMIT = 4  # at most this many chunks are live at once
+MAX_THREADS = int(os.environ.get("NNBOOK_NUM_THREADS", 0)) or min(
+    THREADS_LIMIT, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+)  # threads of the vectorized numerical gradient: NNBOOK_NUM_THREADS, else the cores (up to THREADS_LIMIT)
 
 
 def backprop(net, x: Array, y: Array, loss: Loss) -> tuple[float, Grads]:
     """Exact gradient by backpropagation: one forward pass keeping activations, one backward pass."""
     out, caches = net.forward(x)
-    return float(loss.function(out, y)), net.backward(caches, loss.derivative(out, y))
+    value, grad_out = loss.function_and_derivative(out, y)
+    return float(value), net.backward(caches, grad_out)
 
 
 def _dense_targets(net, y: Array, loss: Loss) -> Array:
@@ -60,29 +71,157 @@ def numerical_vectorized(
     columns at once, and push the C perturbed copies of the batch through the rest of the network
     as one stacked batch through BLAS. With an elementwise activation only one column of the
     layer's output changes too, so the next layer's input changes by a rank-one term and its
-    matrix product is replaced by an outer product. Chunks keep the extra memory under `max_bytes`.
+    matrix product is replaced by an outer product. A layer that feeds a softmax cross-entropy
+    output takes a shortcut (`_softmax_tail_losses`). Chunks keep the extra memory under
+    `max_bytes`. They are independent, so up to MAX_THREADS threads share them (NumPy releases
+    the GIL inside its loops); the chunks and the order in which their results are combined do
+    not depend on the number of threads, so neither do the numbers.
     """
-    max_bytes = MAX_EXTRA_BYTES if max_bytes is None else max_bytes
+    threads = max(1, min(THREADS_LIMIT, int(MAX_THREADS)))
+    budget = (MAX_EXTRA_BYTES if max_bytes is None else max_bytes) // THREADS_LIMIT  # per chunk, whatever `threads` is
     y = _dense_targets(net, y, loss)
     out, caches = net.forward(x)
     base = float(loss.function(out, y))
     steps = (h,) if difference == "forward" else (h, -h)
-    batch = x.shape[0]
+    batch, itemsize = x.shape[0], np.dtype(net.dtype).itemsize
     grads = []
-    for l, layer in enumerate(net.layers):
-        inputs = np.concatenate([caches[l].x, np.ones((batch, 1), dtype=net.dtype)], axis=1)  # bias = weight on a 1
-        widest = max(n for n in net.sizes[l + 1:])
-        per_copy = batch * widest * np.dtype(net.dtype).itemsize * 6  # a few live (C, B, width) arrays
-        chunk = int(max(1, min(max_bytes // per_copy, max(1, MAX_ROWS_PER_CHUNK // batch))))
-        n = inputs.shape[1] * layer.n_out
-        g = np.empty(n)
-        for start in range(0, n, chunk):
-            rows, cols = np.divmod(np.arange(start, min(n, start + chunk)), layer.n_out)
-            losses = [_perturbed_losses(net, l, caches, inputs, rows, cols, step, y, loss) for step in steps]
-            g[start:start + rows.size] = (losses[0] - base) / h if len(steps) == 1 else (losses[0] - losses[1]) / (2 * h)
-        g = g.reshape(inputs.shape[1], layer.n_out).astype(net.dtype, copy=False)
-        grads.append((np.ascontiguousarray(g[:-1]), g[-1].copy()))
-    return base, grads
+    pending = []  # (where the differences go, one list of partial losses per step, what to divide their sum by)
+    with ThreadPoolExecutor(threads) if threads > 1 else _InThisThread() as pool:
+        for l, layer in enumerate(net.layers):
+            inputs = np.concatenate([caches[l].x, np.ones((batch, 1), dtype=net.dtype)], axis=1)  # bias = weight on a 1
+            g = np.empty((inputs.shape[1], layer.n_out))
+            grads.append(g)
+            per_sample = g.size * itemsize * 5  # a few live (samples, I, J) arrays
+            tail = _softmax_tail(net, l, caches, inputs, y, loss, h) if per_sample <= budget else None
+            if tail is not None:  # every nudge of the layer at once, a block of samples at a time
+                block = int(max(1, min(budget // per_sample, MAX_ROWS_PER_CHUNK * 16 // g.size)))
+                blocks = [slice(s, s + block) for s in range(0, batch, block)]
+                pending.append((g, [[pool.submit(_softmax_tail_losses, tail, b, step) for b in blocks]
+                                    for step in steps], batch))
+                continue
+            widest = max(n for n in net.sizes[l + 1:])
+            per_copy = batch * widest * itemsize * 6  # a few live (C, B, width) arrays
+            chunk = int(max(1, min(budget // per_copy, max(1, MAX_ROWS_PER_CHUNK // batch))))
+            for start in range(0, g.size, chunk):
+                rows, cols = np.divmod(np.arange(start, min(g.size, start + chunk)), layer.n_out)
+                pending.append((g.reshape(-1)[start:start + rows.size], [
+                    [pool.submit(_perturbed_losses, net, l, caches, inputs, rows, cols, step, y, loss)] for step in steps
+                ], 1))
+        for where, parts, divisor in pending:  # sums in a fixed order: the same numbers with any number of threads
+            losses = [sum((part.result() for part in step_parts[1:]), step_parts[0].result()) / divisor
+                      for step_parts in parts]
+            where[:] = (losses[0] - base) / h if len(losses) == 1 else (losses[0] - losses[1]) / (2 * h)
+    return base, [(np.ascontiguousarray(g[:-1], dtype=net.dtype), g[-1].astype(net.dtype)) for g in grads]
+
+
+class _InThisThread:
+    """A stand-in for a thread pool with one thread: runs each job at once."""
+
+    def submit(self, fn: Callable, *args) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args))
+        return done
+
+    def __enter__(self) -> _InThisThread:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+_LIPSCHITZ = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0, "identity": 1.0}  # |f(u) - f(v)| <= c |u - v|
+MAX_TAYLOR_TERMS = 16
+
+
+class _SoftmaxTail(NamedTuple):
+    """Layer l and the softmax cross-entropy output it feeds, prepared for `_softmax_tail_losses`.
+    Arrays are batch-first: (B, I) for layer l's inputs, (B, J) for its units."""
+
+    activation: Callable[[Array], Array]
+    inputs: Array  # (B, I): layer l's inputs and the bias' 1s
+    z: Array  # (B, J): layer l's pre-activations
+    a: Array  # (B, J): its outputs
+    moments: list[Array]  # m_n (B, J) = sum_k e_k W[j, k]**n / n!, e = exp(logits - max logit)
+    target_w: Array  # (B, J): W[j, t] of the output layer, t the sample's class
+    target_logit: Array  # (B,): logit of the sample's class minus the max logit
+    target_e: Array  # (B,): exp(target_logit)
+    plus_delta: bool  # cross_entropy's log(p + delta) rather than softmax_cross_entropy's log p
+
+
+def _softmax_tail(net, l: int, caches, inputs: Array, y: Array, loss: Loss, h: float) -> _SoftmaxTail | None:
+    """Prepare the shortcut for layer l if it applies: l feeds the last layer, the last layer
+    and the loss make a softmax cross-entropy, the targets are one-hot and the nudges are small."""
+    layers = net.layers
+    if l != len(layers) - 2 or layers[l].activation.name not in _LIPSCHITZ:
+        return None
+    pair = (layers[-1].activation.name, loss.name)
+    if pair not in (("softmax", "cross_entropy"), ("identity", "softmax_cross_entropy")):
+        return None
+    labels = y.argmax(axis=-1)
+    if not np.array_equal(y, one_hot(labels, y.shape[-1])):
+        return None
+    W = layers[-1].W
+    # A nudge moves each unit's output by at most |d| <= c h max|input| (c: the activation's Lipschitz constant),
+    # the logits by d * W[j, :]. exp(d * w) = sum_n (d w)^n / n!; N terms leave a relative error of at
+    # most u^N / N! * exp(2u) in the softmax denominator, u = max|d| * max|W|: N is chosen so that is
+    # far below float64 rounding, or the shortcut is not taken.
+    u = _LIPSCHITZ[layers[l].activation.name] * h * float(np.abs(inputs).max()) * float(np.abs(W).max())
+    terms = 1
+    while u**terms / math.factorial(terms) * math.exp(2 * u) > 2.0**-64:
+        terms += 1
+        if terms > MAX_TAYLOR_TERMS:
+            return None
+    logits = caches[-1].z
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    power, moments = np.ones_like(W), []
+    for n in range(terms):
+        moments.append(e @ power.T / math.factorial(n))
+        power = power * W
+    samples = np.arange(y.shape[0])
+    return _SoftmaxTail(
+        layers[l].activation.function, inputs, caches[l].z, caches[l].a, moments,
+        np.ascontiguousarray(W[:, labels].T), shifted[samples, labels], e[samples, labels], loss.name == "cross_entropy",
+    )
+
+
+def _softmax_tail_losses(tail: _SoftmaxTail, samples: slice, step: float) -> Array:
+    """For every parameter (i, j) of the layer before a softmax cross-entropy output (the bias as
+    row i = I - 1): the per-sample losses after nudging it by `step`, summed over `samples`
+    only (the caller adds the blocks up and divides by B). Shape (I, J).
+
+    The nudge of W[i, j] changes unit j's output by d (one number per sample), so the logits move
+    by d * w with w = W_out[j, :]. The softmax denominator sum_k e_k exp(d w_k) is a power series
+    in d whose coefficients, the moments m_n, do not depend on i: a short polynomial (Horner's
+    rule) replaces an exponential per class, and the loss needs only the target's logit.
+    """
+    def per_unit(v: Array) -> Array:  # (B, J) -> (samples, 1, J): the same for every input i
+        return v[samples, None, :]
+
+    d = tail.activation(per_unit(tail.z) + step * tail.inputs[samples, :, None])  # (samples, I, J)
+    d -= per_unit(tail.a)
+    denominator = per_unit(tail.moments[-1]) * d if len(tail.moments) > 1 else np.ones_like(d) * per_unit(tail.moments[0])
+    for m in tail.moments[-2:0:-1]:
+        denominator += per_unit(m)
+        denominator *= d
+    if len(tail.moments) > 1:
+        denominator += per_unit(tail.moments[0])
+    if tail.plus_delta:  # cross_entropy: -log(p_t + delta), p_t = e_t exp(d w_t) / denominator
+        per_sample = d * per_unit(tail.target_w)
+        np.exp(per_sample, out=per_sample)
+        per_sample *= tail.target_e[samples, None, None]
+        per_sample /= denominator
+        per_sample += CROSS_ENTROPY_DELTA
+        np.log(per_sample, out=per_sample)
+        np.negative(per_sample, out=per_sample)
+    else:  # softmax_cross_entropy: -log p_t = log(denominator) - (shifted logit of t + d w_t)
+        per_sample = np.log(denominator)
+        per_sample -= d * per_unit(tail.target_w)
+        per_sample -= tail.target_logit[samples, None, None]
+    total = per_sample[0]
+    for more in per_sample[1:]:  # summed sample by sample: NumPy's sum over a short first axis is slow
+        total = total + more
+    return total
 
 
 def _perturbed_losses(net, l: int, caches, inputs: Array, rows: Array, cols: Array, step: float, y: Array, loss: Loss) -> Array:

@@ -128,7 +128,8 @@ class Dense:
 
     def forward(self, x: Array) -> tuple[Array, Cache]:
         """Output a (batch, n_out) and the cache (x, z, a) for `backward`; x must be 2-D and checked."""
-        z = x @ self._W + self._b
+        z = x @ self._W
+        z += self._b
         a = self.activation(z)
         return a, Cache(x, z, a)
 

@@ -101,27 +101,41 @@ def half_sse_mean_gradient(h: Array, y: Array) -> Array:
     return (h - y) / _batch_size(h)
 
 
-def one_hot(labels: Array, n_classes: int) -> Array:
-    """Integer labels (B,) -> one-hot rows (B, n_classes)."""
+def check_labels(labels: Array, n_classes: int, name: str = "labels") -> Array:
+    """`labels` as an integer array with every value in [0, n_classes), or raise naming `name`."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"{name} must be integers, got dtype {labels.dtype}")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(
+            f"{name} must lie in [0, {n_classes - 1}] for {n_classes} classes, "
+            f"got values from {labels.min()} to {labels.max()}"
+        )
+    return labels
+
+
+def one_hot(labels: Array, n_classes: int, dtype: type = np.float64) -> Array:
+    """Integer labels (B,) -> one-hot rows (B, n_classes) of `dtype`."""
     n_classes = positive_int(n_classes, "n_classes")
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"labels must be a 1-D array of integers, got {labels.dtype} with shape {labels.shape}")
-    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(
-            f"labels must lie in [0, {n_classes - 1}] for {n_classes} classes, "
-            f"got values from {labels.min()} to {labels.max()}"
-        )
-    out = np.zeros((labels.size, n_classes))
-    out[np.arange(labels.size), labels] = 1.0
+    check_labels(labels, n_classes)
+    out = np.zeros((labels.size, n_classes), dtype=dtype)
+    out[np.arange(labels.size), labels] = 1
     return out
+
+
+def _are_labels(t: Array, h: Array) -> bool:
+    """Whether t holds one integer class label per row of h (rather than rows shaped like h)."""
+    return np.issubdtype(t.dtype, np.integer) and t.ndim == h.ndim - 1
 
 
 def _as_targets(t: Array, h: Array) -> tuple[Array, Array]:
     """(h, t) as arrays for the cross-entropies: integer labels become one-hot rows shaped like h."""
     h, t = np.asarray(h), np.asarray(t)
-    if np.issubdtype(t.dtype, np.integer) and t.ndim == h.ndim - 1:
-        t = one_hot(t.reshape(-1), h.shape[-1]).reshape(h.shape)
+    if _are_labels(t, h):
+        t = one_hot(t.reshape(-1), h.shape[-1], np.result_type(h.dtype, np.float16)).reshape(h.shape)
     elif t.shape != h.shape:
         raise ValueError(f"t must be one-hot with the prediction's shape {h.shape} or integer labels, got shape {t.shape}")
     return h, t
@@ -146,16 +160,46 @@ def log_softmax(z: Array) -> Array:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
+def _label_positions(labels: Array, h: Array, name: str = "t") -> Array:
+    """Where each sample's labelled class sits in h flattened: picks one entry per row without one-hot rows."""
+    n_classes = h.shape[-1]
+    return np.arange(labels.size) * n_classes + check_labels(labels, n_classes, name).reshape(-1)
+
+
 def softmax_cross_entropy(logits: Array, t: Array) -> float:
-    """Cross-entropy of softmax(logits) against t, -1/B * sum(t * log_softmax(logits)); stable for any logits."""
+    """Cross-entropy of softmax(logits) against t, -1/B * sum(t * log_softmax(logits)); stable for any logits.
+    With integer labels the sum is one log-probability per sample, picked without building one-hot rows."""
+    logits, t = np.asarray(logits), np.asarray(t)
+    if _are_labels(t, logits):
+        picked = log_softmax(logits).reshape(-1)[_label_positions(t, logits)]
+        return -float(picked.sum()) / _batch_size(logits)
     logits, t = _as_targets(t, logits)
     return -_total(t * log_softmax(logits)) / _batch_size(logits)
 
 
+def softmax_cross_entropy_and_gradient(logits: Array, t: Array) -> tuple[float, Array]:
+    """softmax_cross_entropy and its gradient (softmax(logits) - t) / B, sharing one softmax."""
+    logits, t = np.asarray(logits), np.asarray(t)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    grad = np.exp(shifted)
+    row_sums = grad.sum(axis=-1, keepdims=True)
+    grad /= row_sums  # softmax(logits); its log is shifted - log(row_sums)
+    if _are_labels(t, logits):
+        positions = _label_positions(t, logits)
+        total = float((shifted.reshape(-1)[positions] - np.log(row_sums).reshape(-1)).sum())
+        grad.reshape(-1)[positions] -= 1
+    else:
+        t = _as_targets(t, logits)[1]
+        total = _total(t * (shifted - np.log(row_sums)))
+        grad -= t
+    batch = _batch_size(logits)
+    grad /= batch
+    return -total / batch, grad
+
+
 def softmax_cross_entropy_gradient(logits: Array, t: Array) -> Array:
     """d softmax_cross_entropy / d logits = (softmax(logits) - t) / B (for targets summing to 1)."""
-    logits, t = _as_targets(t, logits)
-    return (np.exp(log_softmax(logits)) - t) / _batch_size(logits)
+    return softmax_cross_entropy_and_gradient(logits, t)[1]
 
 
 @dataclass(frozen=True)
@@ -167,6 +211,13 @@ class Loss:
     function: Callable[[Array, Array], float]
     derivative: Callable[[Array, Array], Array]
     takes_labels: bool = False
+    both: Callable[[Array, Array], tuple[float, Array]] | None = None  # (function, derivative) in one pass
+
+    def function_and_derivative(self, h: Array, y: Array) -> tuple[float, Array]:
+        """The bare (function(h, y), derivative(h, y)), from one shared pass where the loss has one."""
+        if self.both is not None:
+            return self.both(h, y)
+        return self.function(h, y), self.derivative(h, y)
 
     def targets(self, h: Array, y: Array, name: str = "y") -> Array:
         """Check `y` against the prediction `h` and return it as an array (errors call it `name`)."""
@@ -175,7 +226,7 @@ class Loss:
         if self.takes_labels and np.issubdtype(y_arr.dtype, np.integer) and y_arr.ndim == h.ndim - 1:
             if y_arr.shape != h.shape[:-1]:
                 raise ValueError(f"{name} holds {y_arr.shape} labels but the prediction has shape {h.shape}")
-            one_hot(y_arr.reshape(-1), h.shape[-1])  # range check
+            check_labels(y_arr, h.shape[-1], name)
             return y_arr
         y_arr = as_float_array(y, name)
         if y_arr.shape != h.shape:
@@ -208,7 +259,8 @@ LOSSES: dict[str, Loss] = {
     "half_sse_mean": Loss("half_sse_mean", half_sse_mean, half_sse_mean_gradient),
     "cross_entropy": Loss("cross_entropy", cross_entropy, cross_entropy_gradient, takes_labels=True),
     "softmax_cross_entropy": Loss(
-        "softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient, takes_labels=True
+        "softmax_cross_entropy", softmax_cross_entropy, softmax_cross_entropy_gradient, takes_labels=True,
+        both=softmax_cross_entropy_and_gradient,
     ),
 }
 

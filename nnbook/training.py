@@ -45,6 +45,13 @@ def sgd_step(net: DNN, grads: Grads, lr: float, velocity: Grads | None = None, m
     lr = positive_float(lr, "lr")
     _check_momentum(momentum)
     _check_grads(grads, net, "grads")
+    if velocity is not None:
+        _check_grads(velocity, net, "velocity")
+    return _update(net, grads, lr, velocity, momentum)
+
+
+def _update(net: DNN, grads: Grads, lr: float, velocity: Grads | None, momentum: float) -> Grads | None:
+    """`sgd_step` of arguments already checked (the training loop checks them once)."""
     if momentum == 0.0:
         for layer, (dW, db) in zip(net.layers, grads):
             W, b = layer.W, layer.b  # update the arrays in place, not through the (copying) setters
@@ -53,8 +60,6 @@ def sgd_step(net: DNN, grads: Grads, lr: float, velocity: Grads | None = None, m
         return None
     if velocity is None:
         velocity = [(np.zeros_like(layer.W), np.zeros_like(layer.b)) for layer in net.layers]
-    else:
-        _check_grads(velocity, net, "velocity")
     new_velocity = []
     for layer, (dW, db), (vW, vb) in zip(net.layers, grads, velocity):
         vW = momentum * vW - lr * dW
@@ -115,6 +120,7 @@ def train(
     _check_momentum(momentum)
     choice(method, "method", GRADIENT_METHODS)
     choice(difference, "difference", DIFFERENCES)
+    h = positive_float(h, "h")
     n = x2.shape[0]
     batch_size = n if batch_size is None else positive_int(batch_size, "batch_size")
     if batch_size > n:
@@ -158,7 +164,7 @@ def train(
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by record()
-                _, grads = net.gradients(x2[batch], y2[batch], loss_fn, method=method, difference=difference, h=h)
-                velocity = sgd_step(net, grads, lr, velocity, momentum)
+                _, grads = net._gradients(x2[batch], y2[batch], loss_fn, method, difference, h)
+                velocity = _update(net, grads, lr, velocity, momentum)
         record(epoch)
     return history

@@ -125,7 +125,7 @@ CASES = [
     ("y_scalar", lambda: net().loss(X, 1.0), ValueError, r"y must have one row per sample of x"),
     ("train_y_sample_count", lambda: train(net(), X, Y[:2]), ValueError, r"y must have one row per sample of x"),
     ("labels_out_of_range", lambda: net().loss(X, np.array([0, 1, 2, 0]), loss="softmax_cross_entropy"), ValueError,
-     r"labels must lie in \[0, 1\] for 2 classes, got values from 0 to 2"),
+     r"y must lie in \[0, 1\] for 2 classes, got values from 0 to 2"),
     ("labels_negative", lambda: one_hot(np.array([0, -1]), 3), ValueError, r"labels must lie in \[0, 2\]"),
     ("labels_float", lambda: one_hot(np.array([0.0, 1.0]), 2), ValueError, r"labels must be a 1-D array of integers"),
     ("labels_count", lambda: net().loss(X, np.array([0, 1]), loss="softmax_cross_entropy"), ValueError,

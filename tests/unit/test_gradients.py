@@ -131,7 +131,8 @@ def test_numerical_softmax_hidden_layer():
 
 
 def _problem():
-    net = DNN.from_sizes([5, 6, 4, 3], "tanh", "softmax", seed=2, init="xavier")
+    # a sigmoid output: every layer takes the general path (no softmax shortcut)
+    net = DNN.from_sizes([5, 6, 4, 3], "tanh", "sigmoid", seed=2, init="xavier")
     x = np.random.default_rng(3).standard_normal((7, 5))
     return net, x, np.random.default_rng(4).integers(0, 3, 7)
 
@@ -178,6 +179,92 @@ def test_chunking_by_module_memory_budget(monkeypatch):
     _, chunked = net.gradients(x, y, "cross_entropy", method="numerical")
     np.testing.assert_allclose(flat(chunked), flat(whole), rtol=1e-12, atol=1e-15)
     assert len(calls) == 2 * net.n_params
+
+
+def _classifier(output="softmax", hidden="sigmoid"):
+    net = DNN.from_sizes([6, 5, 4], hidden, output, seed=5, init="xavier")
+    rng = np.random.default_rng(6)
+    return net, rng.standard_normal((9, 6)), rng.integers(0, 4, 9)
+
+
+def _count(monkeypatch, name):
+    calls = []
+    original = getattr(G, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(G, name, counting)
+    return calls
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("identity", "softmax_cross_entropy")])
+@pytest.mark.parametrize("difference", ["forward", "central"])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "identity"])
+def test_softmax_shortcut_gives_the_general_paths_numbers(monkeypatch, output, loss, difference, hidden):
+    net, x, labels = _classifier(output, hidden)
+    calls = _count(monkeypatch, "_softmax_tail_losses")
+    _, shortcut = net.gradients(x, labels, loss, method="numerical", difference=difference)
+    assert calls  # the layer before the output took the shortcut
+    _, loop = net.gradients(x, labels, loss, method="numerical-loop", difference=difference)
+    monkeypatch.setattr(G, "_softmax_tail", lambda *args: None)
+    _, general = net.gradients(x, labels, loss, method="numerical", difference=difference)
+    assert_grads_close(shortcut, general, 1e-9)
+    assert_grads_close(shortcut, loop, 1e-9)
+    assert_grads_close(shortcut[1:], general[1:], 0)  # the output layer: the same code, the same numbers
+
+
+def test_softmax_shortcut_blocks_and_threads_give_identical_numbers(monkeypatch):
+    net, x, labels = _classifier()
+    _, whole = net.gradients(x, labels, "cross_entropy", method="numerical")
+    monkeypatch.setattr(G, "MAX_THREADS", 1)
+    calls = _count(monkeypatch, "_softmax_tail_losses")
+    monkeypatch.setattr(G, "MAX_ROWS_PER_CHUNK", 1)  # one sample per block
+    _, one = net.gradients(x, labels, "cross_entropy", method="numerical")
+    assert len(calls) == 2 * len(x)  # central: two calls per sample
+    np.testing.assert_array_equal(flat(one), flat(whole))  # the samples are added in the same order
+    monkeypatch.setattr(G, "MAX_THREADS", 3)
+    _, three = net.gradients(x, labels, "cross_entropy", method="numerical")
+    np.testing.assert_array_equal(flat(three), flat(one))
+
+
+def test_threads_do_not_change_the_numbers(monkeypatch):
+    net, x, y = _problem()
+    monkeypatch.setattr(G, "MAX_THREADS", 1)
+    _, one = net.gradients(x, y, "cross_entropy", method="numerical")
+    monkeypatch.setattr(G, "MAX_THREADS", 4)
+    monkeypatch.setattr(G, "MAX_ROWS_PER_CHUNK", 8)  # many small chunks shared by the threads
+    _, four = net.gradients(x, y, "cross_entropy", method="numerical")
+    np.testing.assert_array_equal(flat(one), flat(four))
+
+
+def test_a_workers_error_reaches_the_caller(monkeypatch):
+    net, x, y = _problem()
+    monkeypatch.setattr(G, "MAX_THREADS", 2)
+
+    def broken(*args):
+        raise MemoryError("no room")
+
+    monkeypatch.setattr(G, "_perturbed_losses", broken)
+    with pytest.raises(MemoryError, match="no room"):
+        net.gradients(x, y, "cross_entropy", method="numerical")
+
+
+@pytest.mark.parametrize("case", ["large_h", "soft_targets", "sigmoid_output", "softmax_hidden"])
+def test_softmax_shortcut_declines_where_it_would_not_be_exact(monkeypatch, case):
+    net, x, labels = _classifier(hidden="softmax" if case == "softmax_hidden" else "sigmoid",
+                                 output="sigmoid" if case == "sigmoid_output" else "softmax")
+    y, h = one_hot(labels, 4), 1e-4
+    if case == "large_h":  # u = h max|x| max|W| is too large for a short series
+        h = 50.0
+    if case == "soft_targets":
+        y = np.full((9, 4), 0.25)
+    calls = _count(monkeypatch, "_softmax_tail_losses")
+    _, g = net.gradients(x, y, "cross_entropy", method="numerical", h=h)
+    assert not calls
+    _, loop = net.gradients(x, y, "cross_entropy", method="numerical-loop", h=h)
+    assert_grads_close(g, loop, 1e-9)
 
 
 def test_backprop_function_directly():

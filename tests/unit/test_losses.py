@@ -169,7 +169,7 @@ def test_softmax_cross_entropy_finite_and_warning_free_at_extremes(z, data):
         value = L.softmax_cross_entropy(z, labels)
         grad = L.softmax_cross_entropy_gradient(z, labels)
         value_1h = L.softmax_cross_entropy(z, L.one_hot(labels, z.shape[1]))
-    assert math.isfinite(value) and value >= 0 and value == value_1h
+    assert math.isfinite(value) and value >= 0 and math.isclose(value, value_1h, rel_tol=1e-14)
     assert np.all(np.isfinite(grad))
     np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-12)  # (softmax - t) sums to 0 per row
 
@@ -190,3 +190,30 @@ def test_cross_entropy_finite_and_warning_free_at_extreme_probabilities(p, data)
     # at worst -log(delta) = 16.12 per sample
     assert math.isfinite(value) and -1e-6 <= value <= -math.log(1e-7) + 1e-9
     assert np.all(np.isfinite(grad)) and np.all(grad <= 0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("as_labels", [True, False])
+def test_softmax_cross_entropy_and_gradient_in_one_pass(dtype, as_labels):
+    rng = np.random.default_rng(3)
+    z = (rng.standard_normal((5, 4)) * 3).astype(dtype)
+    labels = np.array([0, 3, 3, 1, 2])
+    t = labels if as_labels else L.one_hot(labels, 4, dtype)
+    value, grad = L.softmax_cross_entropy_and_gradient(z, t)
+    assert value == pytest.approx(L.softmax_cross_entropy(z, t), rel=1e-6 if dtype == np.float32 else 1e-14)
+    assert grad.dtype == dtype
+    expected = (np.exp(L.log_softmax(z.astype(np.float64))) - L.one_hot(labels, 4)) / 5
+    np.testing.assert_allclose(grad, expected,
+                               rtol=1e-5 if dtype == np.float32 else 1e-13, atol=1e-7 if dtype == np.float32 else 1e-16)
+    assert L.LOSSES["softmax_cross_entropy"].function_and_derivative(z, t)[0] == value
+
+
+def test_function_and_derivative_falls_back_to_the_two_formulas():
+    loss = L.LOSSES["half_mse"]
+    value, grad = loss.function_and_derivative(H, Y)
+    assert value == loss.function(H, Y)
+    np.testing.assert_array_equal(grad, loss.derivative(H, Y))
+
+
+def test_one_hot_takes_a_dtype():
+    assert L.one_hot(np.array([1, 0]), 2, np.float32).dtype == np.float32

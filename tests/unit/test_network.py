@@ -158,6 +158,16 @@ def test_float32_network():
     assert all(dW.dtype == np.float32 for dW, _ in num)
 
 
+@pytest.mark.parametrize("loss, output", [("softmax_cross_entropy", "identity"), ("cross_entropy", "softmax")])
+def test_float32_network_with_class_labels_stays_float32(loss, output):
+    # integer labels must not turn the backward pass into float64 (one-hot rows of the prediction's dtype)
+    net = DNN.from_sizes([3, 5, 4], "relu", output, seed=0, dtype=np.float32, init="he")
+    x = np.random.default_rng(0).standard_normal((6, 3))
+    labels = np.array([0, 3, 1, 2, 3, 0])
+    _, grads = net.gradients(x, labels, loss)
+    assert all(dW.dtype == np.float32 and db.dtype == np.float32 for dW, db in grads)
+
+
 # ---- gradients API ----
 
 def test_gradients_shapes_and_value():
