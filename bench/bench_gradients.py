@@ -18,7 +18,7 @@ import tracemalloc
 
 import numpy as np
 
-from nnbook import DNN, digits_split, random_sample, sgd_step
+from nnbook import DNN, digits_split, gradients, random_sample, sgd_step
 
 try:  # optional, never required
     import torch
@@ -31,15 +31,18 @@ def best_time(fn, repeats: int = 5) -> float:
     return best_times([fn], repeats)[0]
 
 
-def best_times(fns, repeats: int = 5) -> list[float]:
-    """Best wall time of each function over `repeats` rounds, in seconds. The functions take turns
-    within each round, so a slow spell of the machine hits all of them alike."""
+def best_times(fns, repeats: int = 5, calls: list[int] | None = None) -> list[float]:
+    """Best wall time per call of each function, in seconds, over `repeats` rounds of `calls[i]`
+    calls each. The functions take turns within each round, so a slow spell of the machine (this
+    one is a shared virtual machine) hits all of them alike."""
+    calls = calls or [1] * len(fns)
     best = [float("inf")] * len(fns)
     for _ in range(repeats):
-        for i, fn in enumerate(fns):
+        for i, (fn, n) in enumerate(zip(fns, calls)):
             start = time.perf_counter()
-            fn()
-            best[i] = min(best[i], time.perf_counter() - start)
+            for _ in range(n):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - start) / n)
     return best
 
 
@@ -65,10 +68,10 @@ def s1_gradients(depth: int) -> None:
     case = f"S1 10-{depth}x32-2, 1 sample, forward"
     grad = {m: (lambda m=m: net.gradients(x, y, "half_mse", method=m, difference="forward", h=1e-4))
             for m in ("numerical-loop", "numerical", "backprop")}
-    t_loop = best_time(grad["numerical-loop"], 3)
+    t_loop, t_vec, t_bp = best_times(list(grad.values()), 4, [1, 20, 200])
     row(case, "numerical-loop (baseline)", t_loop, None, peak_mib(grad["numerical-loop"]))
-    row(case, "numerical", best_time(grad["numerical"], 20), t_loop, peak_mib(grad["numerical"]))
-    row(case, "backprop", best_time(grad["backprop"], 50), t_loop, peak_mib(grad["backprop"]))
+    row(case, "numerical", t_vec, t_loop, peak_mib(grad["numerical"]))
+    row(case, "backprop", t_bp, t_loop, peak_mib(grad["backprop"]))
 
 
 def s4_gradients(quick: bool) -> None:
@@ -76,6 +79,10 @@ def s4_gradients(quick: bool) -> None:
     rng = np.random.default_rng(0)
     x, labels = rng.random((100, 784)), rng.integers(0, 10, 100)
     case = "S4 784-100-10, 100 samples, central"
+
+    def gradient(method: str):
+        return lambda: net.gradients(x, labels, "cross_entropy", method=method, difference="central", h=1e-4)
+
     if quick:  # time a sample of scalars the loop's way and scale up to all P of them
         layer = net.layers[0]
         idx = [(i, j) for i in range(0, 784, 79) for j in range(0, 100, 10)]
@@ -91,13 +98,22 @@ def s4_gradients(quick: bool) -> None:
         t_loop = best_time(some_scalars, 2) * net.n_params / len(idx)
         row(case, "numerical-loop (estimated)", t_loop)
     else:
-        loop = lambda: net.gradients(x, labels, "cross_entropy", method="numerical-loop", h=1e-4)  # noqa: E731
-        t_loop = best_time(loop, 1)
+        t_loop = best_time(gradient("numerical-loop"), 1)
         row(case, "numerical-loop (baseline)", t_loop)
-    vec = lambda: net.gradients(x, labels, "cross_entropy", method="numerical", h=1e-4)  # noqa: E731
-    row(case, "numerical", best_time(vec, 3), t_loop, peak_mib(vec))
-    bp = lambda: net.gradients(x, labels, "cross_entropy", method="backprop")  # noqa: E731
-    row(case, "backprop", best_time(bp, 20), t_loop, peak_mib(bp))
+    threads = gradients.MAX_THREADS
+
+    def one_thread():
+        gradients.MAX_THREADS = 1
+        try:
+            gradient("numerical")()
+        finally:
+            gradients.MAX_THREADS = threads
+
+    t_vec, t_one = best_times([gradient("numerical"), one_thread], 5)
+    row(case, f"numerical ({threads} threads)", t_vec, t_loop, peak_mib(gradient("numerical")))
+    if threads > 1:
+        row(case, "numerical (1 thread)", t_one, t_loop)
+    row(case, "backprop", best_time(gradient("backprop"), 20), t_loop, peak_mib(gradient("backprop")))
 
 
 def torch_epoch(sizes, x, labels, batch_size, dtype, lr=0.1):
@@ -148,7 +164,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
     args = parser.parse_args()
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count() or 1)
-    versions = f"numpy {np.__version__} ({threads} BLAS threads)"
+    versions = f"numpy {np.__version__} ({threads} BLAS threads; numerical gradient: {gradients.MAX_THREADS} threads)"
     if torch is not None:
         torch.set_num_threads(threads)  # the same cores for both libraries
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"

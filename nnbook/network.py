@@ -218,17 +218,12 @@ class DNN:
         -------
         (loss value, [(dW, db) for each layer]), each gradient shaped like its parameter.
         """
+        from . import gradients as _gradients  # imported here: gradients.py builds on this module
+
         x2, y2, loss = self.check_targets(x, y, loss)
         choice(method, "method", GRADIENT_METHODS)
         choice(difference, "difference", DIFFERENCES)
-        return self._gradients(x2, y2, loss, method, difference, positive_float(h, "h"))
-
-    def _gradients(
-        self, x2: Array, y2: Array, loss: Loss, method: str, difference: str, h: float
-    ) -> tuple[float, list[tuple[Array, Array]]]:
-        """`gradients` of arguments already checked (the training loop checks them once)."""
-        from . import gradients as _gradients  # imported here: gradients.py builds on this module
-
+        h = positive_float(h, "h")
         if method == "backprop":
             return _gradients.backprop(self, x2, y2, loss)
         if method == "numerical-loop":

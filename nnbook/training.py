@@ -164,7 +164,7 @@ def train(
         for start in range(0, n, batch_size):
             batch = order[start:start + batch_size]
             with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported by record()
-                _, grads = net._gradients(x2[batch], y2[batch], loss_fn, method, difference, h)
+                _, grads = net.gradients(x2[batch], y2[batch], loss_fn, method=method, difference=difference, h=h)
                 velocity = _update(net, grads, lr, velocity, momentum)
         record(epoch)
     return history
