@@ -26,7 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 help:
 	@echo "make book      create .venv, install pinned dependencies, build the site into $(SITE)"
 	@echo "make serve     serve $(SITE) on http://127.0.0.1:$(PORT)/"
-	@echo "make test      unit + property tests, nbval over every chapter, strict site build, browser checks"
+	@echo "make test      ruff, unit + property tests, nbval over every chapter, strict site build, browser checks"
 	@echo "make lab       open JupyterLab on the chapters, in .venv"
 	@echo "make execute   re-run every chapter top to bottom and store outputs and widget state"
 	@echo "make lint      ruff over the library, tests and tools"
@@ -77,7 +77,7 @@ execute: $(VENV)/.installed
 # ---------------------------------------------------------------- checks
 
 test: $(VENV)/.installed node_modules/.installed chromium
-	$(MAKE) --no-print-directory test-unit test-notebooks build-strict test-site
+	$(MAKE) --no-print-directory lint test-unit test-notebooks build-strict test-site
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -W error -n 2 tests/unit
@@ -93,9 +93,9 @@ build-strict: $(VENV)/.installed $(BUILD)/vendor-site/.staged
 test-site: $(VENV)/.installed node_modules/.installed chromium
 	$(PY) -m pytest tests/site
 
+# Code is formatted by hand (compact, as printed in the chapters); ruff checks the rules.
 lint: $(VENV)/.installed
 	$(BIN)/ruff check nnbook tests tools bench
-	$(BIN)/ruff format --check nnbook tests tools bench
 
 bench: $(VENV)/.installed
 	$(PY) bench/bench_gradients.py

@@ -39,7 +39,8 @@ def as_float_array(value: Any, name: str, *, ndim: int | Iterable[int] | None = 
             want = " or ".join(f"{d}-D" for d in allowed)
             raise ValueError(f"{name} must be {want}, got shape {arr.shape}")
     if not np.isfinite(arr).all():
-        raise ValueError(f"{name} must contain only finite values, got {int(np.size(arr) - np.isfinite(arr).sum())} non-finite entries")
+        bad = int(np.size(arr) - np.isfinite(arr).sum())
+        raise ValueError(f"{name} must contain only finite values, got {bad} non-finite entries")
     return arr
 
 

@@ -88,7 +88,7 @@ def train_test_split(x: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, s
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
     order = rng_from(seed).permutation(x.shape[0])
-    n_test = max(1, int(round(test_fraction * x.shape[0])))
+    n_test = max(1, round(test_fraction * x.shape[0]))
     if n_test >= x.shape[0]:
         raise ValueError(
             f"test_fraction={test_fraction} of {x.shape[0]} samples leaves no training samples; use a smaller one"

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -78,14 +80,18 @@ def numerical_vectorized(
     not depend on the number of threads, so neither do the numbers.
     """
     threads = max(1, min(THREADS_LIMIT, int(MAX_THREADS)))
-    budget = (MAX_EXTRA_BYTES if max_bytes is None else max_bytes) // THREADS_LIMIT  # per chunk, whatever `threads` is
+    # per chunk; at most 2 * THREADS_LIMIT chunks are live at once, whatever `threads` is
+    budget = (MAX_EXTRA_BYTES if max_bytes is None else max_bytes) // (2 * THREADS_LIMIT)
     y = _dense_targets(net, y, loss)
     out, caches = net.forward(x)
     base = float(loss.function(out, y))
     steps = (h,) if difference == "forward" else (h, -h)
     batch, itemsize = x.shape[0], np.dtype(net.dtype).itemsize
+
+    def quotient(losses: list[Array]) -> Array:
+        return (losses[0] - base) / h if len(losses) == 1 else (losses[0] - losses[1]) / (2 * h)
+
     grads = []
-    pending = []  # (where the differences go, one list of partial losses per step, what to divide their sum by)
     with ThreadPoolExecutor(threads) if threads > 1 else _InThisThread() as pool:
         for l, layer in enumerate(net.layers):
             inputs = np.concatenate([caches[l].x, np.ones((batch, 1), dtype=net.dtype)], axis=1)  # bias = weight on a 1
@@ -96,22 +102,48 @@ def numerical_vectorized(
             if tail is not None:  # every nudge of the layer at once, a block of samples at a time
                 block = int(max(1, min(budget // per_sample, MAX_ROWS_PER_CHUNK * 16 // g.size)))
                 blocks = [slice(s, s + block) for s in range(0, batch, block)]
-                pending.append((g, [[pool.submit(_softmax_tail_losses, tail, b, step) for b in blocks]
-                                    for step in steps], batch))
+                g[:] = quotient([
+                    _running_sum(_in_order(pool, threads, [partial(_softmax_tail_losses, tail, b, step) for b in blocks]))
+                    / batch for step in steps
+                ])
                 continue
             widest = max(n for n in net.sizes[l + 1:])
             per_copy = batch * widest * itemsize * 6  # a few live (C, B, width) arrays
             chunk = int(max(1, min(budget // per_copy, max(1, MAX_ROWS_PER_CHUNK // batch))))
-            for start in range(0, g.size, chunk):
-                rows, cols = np.divmod(np.arange(start, min(g.size, start + chunk)), layer.n_out)
-                pending.append((g.reshape(-1)[start:start + rows.size], [
-                    [pool.submit(_perturbed_losses, net, l, caches, inputs, rows, cols, step, y, loss)] for step in steps
-                ], 1))
-        for where, parts, divisor in pending:  # sums in a fixed order: the same numbers with any number of threads
-            losses = [sum((part.result() for part in step_parts[1:]), step_parts[0].result()) / divisor
-                      for step_parts in parts]
-            where[:] = (losses[0] - base) / h if len(losses) == 1 else (losses[0] - losses[1]) / (2 * h)
+            bounds = [(start, min(g.size, start + chunk)) for start in range(0, g.size, chunk)]
+            jobs = [partial(_chunk_losses, net, l, caches, inputs, y, loss, steps, *b) for b in bounds]
+            for (start, stop), losses in zip(bounds, _in_order(pool, threads, jobs)):
+                g.reshape(-1)[start:stop] = quotient(losses)
     return base, [(np.ascontiguousarray(g[:-1], dtype=net.dtype), g[-1].astype(net.dtype)) for g in grads]
+
+
+def _chunk_losses(net, l: int, caches, inputs: Array, y: Array, loss: Loss, steps, start: int, stop: int) -> list[Array]:
+    """Losses after each nudge of parameters start..stop-1 of layer l (flat index), for each step."""
+    rows, cols = np.divmod(np.arange(start, stop), net.layers[l].n_out)
+    return [_perturbed_losses(net, l, caches, inputs, rows, cols, step, y, loss) for step in steps]
+
+
+def _running_sum(parts: Iterator[Array]) -> Array:
+    """The parts added up one by one, in order."""
+    total = next(parts)
+    for part in parts:
+        total = total + part
+    return total
+
+
+def _in_order(pool, threads: int, jobs: list[Callable[[], Array]]) -> Iterator[Array]:
+    """The jobs' results in the jobs' order, with at most 2 * threads jobs submitted and not yet
+    consumed: the memory of unconsumed results stays bounded, and the order never depends on timing."""
+    if len(jobs) == 1:  # nothing to share: run it here (worker threads allocate from slower memory pools)
+        yield jobs[0]()
+        return
+    submitted: deque[Future] = deque()
+    for job in jobs:
+        submitted.append(pool.submit(job))
+        if len(submitted) >= 2 * threads:
+            yield submitted.popleft().result()
+    while submitted:
+        yield submitted.popleft().result()
 
 
 class _InThisThread:
