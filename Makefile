@@ -97,8 +97,11 @@ test-site: $(VENV)/.installed node_modules/.installed chromium
 lint: $(VENV)/.installed
 	$(BIN)/ruff check nnbook tests tools bench
 
+# The whole benchmark on one core (as the book's timings), then training again with every core
+# for both NumPy's BLAS and PyTorch (each library's default). Figures: bench/README.md.
 bench: $(VENV)/.installed
 	$(PY) bench/bench_gradients.py
+	OPENBLAS_NUM_THREADS=$$(getconf _NPROCESSORS_ONLN) OMP_NUM_THREADS=$$(getconf _NPROCESSORS_ONLN) $(PY) bench/bench_gradients.py --part training
 
 clean:
 	rm -rf $(BUILD) test-artifacts .pytest_cache

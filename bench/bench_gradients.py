@@ -59,7 +59,7 @@ def peak_mib(fn) -> float:
 def row(case: str, what: str, seconds: float, baseline: float | None = None, mib: float | None = None) -> None:
     ratio = f"{baseline / seconds:9.1f}x" if baseline else " " * 10
     memory = f"{mib:9.1f}" if mib is not None else " " * 9
-    print(f"{case:<38} {what:<26} {seconds * 1e3:12.3f} {ratio} {memory}")
+    print(f"{case:<44} {what:<26} {seconds * 1e3:12.3f} {ratio} {memory}")
 
 
 def s1_gradients(depth: int) -> None:
@@ -142,7 +142,7 @@ def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
     """One epoch of mini-batch SGD with backprop: nnbook's gradients + sgd_step, and PyTorch's loop."""
     net = DNN.from_sizes(sizes, "relu", "identity", seed=0, init="he", dtype=dtype)
     x = x.astype(dtype)
-    case = f"train {name} {np.dtype(dtype).name}, batch {batch_size}"
+    case = f"train {name} {np.dtype(dtype).name} b{batch_size}"
 
     def epoch():
         for start in range(0, len(x), batch_size):
@@ -162,6 +162,7 @@ def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
+    parser.add_argument("--part", choices=["all", "gradients", "training"], default="all", help="which tables to run")
     args = parser.parse_args()
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count() or 1)
     versions = f"numpy {np.__version__} ({threads} BLAS threads; numerical gradient: {gradients.MAX_THREADS} threads)"
@@ -169,17 +170,19 @@ def main() -> None:
         torch.set_num_threads(threads)  # the same cores for both libraries
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
     print(versions if torch else versions + ", torch not installed (its rows are left out)")
-    print(f"{'case':<38} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
-    s1_gradients(5)
-    s1_gradients(10)
-    s4_gradients(args.quick)
-    x_train, y_train, _, _ = digits_split(seed=0)
-    for dtype in (np.float32, np.float64):
-        training_throughput("digits 64-128-64-10", [64, 128, 64, 10], x_train, y_train, 64, dtype)
-    rng = np.random.default_rng(0)
-    x_big, y_big = rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
-    for dtype in (np.float32, np.float64):
-        training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, dtype)
+    print(f"{'case':<44} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
+    if args.part in ("all", "gradients"):
+        s1_gradients(5)
+        s1_gradients(10)
+        s4_gradients(args.quick)
+    if args.part in ("all", "training"):
+        x_train, y_train, _, _ = digits_split(seed=0)
+        for dtype in (np.float32, np.float64):
+            training_throughput("digits 64-128-64-10", [64, 128, 64, 10], x_train, y_train, 64, dtype)
+        rng = np.random.default_rng(0)
+        x_big, y_big = rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
+        for dtype in (np.float32, np.float64):
+            training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, dtype)
 
 
 if __name__ == "__main__":

@@ -25,10 +25,22 @@ Grads = list[tuple[Array, Array]]
 
 MAX_EXTRA_BYTES = 256 * 2**20  # memory budget of the vectorized numerical gradient
 MAX_ROWS_PER_CHUNK = 4096  # perturbed samples pushed through the network at once (cache-friendly)
-THREADS_LIMIT = 4  # at most this many chunks are live at once
-MAX_THREADS = int(os.environ.get("NNBOOK_NUM_THREADS", 0)) or min(
-    THREADS_LIMIT, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-)  # threads of the vectorized numerical gradient: NNBOOK_NUM_THREADS, else the cores (up to THREADS_LIMIT)
+SHORTCUT_BLOCK_ENTRIES = 2**16  # entries of each (samples, I, J) array of the softmax shortcut (cache-friendly)
+THREADS_LIMIT = 4  # the vectorized numerical gradient never uses more threads than this
+
+
+def _default_threads() -> int:
+    """NNBOOK_NUM_THREADS if it is set, else the cores this process may use (at most THREADS_LIMIT)."""
+    value = os.environ.get("NNBOOK_NUM_THREADS", "").strip()
+    if value:
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"NNBOOK_NUM_THREADS must be a positive integer, got {value!r}")
+        return min(THREADS_LIMIT, int(value))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(THREADS_LIMIT, cores)
+
+
+MAX_THREADS = _default_threads()  # threads of the vectorized numerical gradient
 
 
 def backprop(net, x: Array, y: Array, loss: Loss) -> tuple[float, Grads]:
@@ -100,7 +112,7 @@ def numerical_vectorized(
             per_sample = g.size * itemsize * 5  # a few live (samples, I, J) arrays
             tail = _softmax_tail(net, l, caches, inputs, y, loss, h) if per_sample <= budget else None
             if tail is not None:  # every nudge of the layer at once, a block of samples at a time
-                block = int(max(1, min(budget // per_sample, MAX_ROWS_PER_CHUNK * 16 // g.size)))
+                block = int(max(1, min(budget // per_sample, SHORTCUT_BLOCK_ENTRIES // g.size)))
                 blocks = [slice(s, s + block) for s in range(0, batch, block)]
                 g[:] = quotient([
                     _running_sum(_in_order(pool, threads, [partial(_softmax_tail_losses, tail, b, step) for b in blocks]))

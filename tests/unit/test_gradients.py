@@ -220,7 +220,7 @@ def test_softmax_shortcut_blocks_and_threads_give_identical_numbers(monkeypatch)
     _, whole = net.gradients(x, labels, "cross_entropy", method="numerical")
     monkeypatch.setattr(G, "MAX_THREADS", 1)
     calls = _count(monkeypatch, "_softmax_tail_losses")
-    monkeypatch.setattr(G, "MAX_ROWS_PER_CHUNK", 1)  # one sample per block
+    monkeypatch.setattr(G, "SHORTCUT_BLOCK_ENTRIES", 1)  # one sample per block
     _, one = net.gradients(x, labels, "cross_entropy", method="numerical")
     assert len(calls) == 2 * len(x)  # central: two calls per sample
     np.testing.assert_array_equal(flat(one), flat(whole))  # the samples are added in the same order
@@ -237,6 +237,24 @@ def test_threads_do_not_change_the_numbers(monkeypatch):
     monkeypatch.setattr(G, "MAX_ROWS_PER_CHUNK", 8)  # many small chunks shared by the threads
     _, four = net.gradients(x, y, "cross_entropy", method="numerical")
     np.testing.assert_array_equal(flat(one), flat(four))
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), (" 3 ", 3), ("64", G.THREADS_LIMIT)])
+def test_thread_count_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv("NNBOOK_NUM_THREADS", value)
+    assert G._default_threads() == expected
+
+
+@pytest.mark.parametrize("value", ["0", "two", "-1", "1.5"])
+def test_bad_thread_count_in_the_environment_is_named(monkeypatch, value):
+    monkeypatch.setenv("NNBOOK_NUM_THREADS", value)
+    with pytest.raises(ValueError, match="NNBOOK_NUM_THREADS must be a positive integer"):
+        G._default_threads()
+
+
+def test_thread_count_defaults_to_the_cores(monkeypatch):
+    monkeypatch.delenv("NNBOOK_NUM_THREADS", raising=False)
+    assert 1 <= G._default_threads() <= G.THREADS_LIMIT
 
 
 def test_a_workers_error_reaches_the_caller(monkeypatch):
