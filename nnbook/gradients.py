@@ -7,10 +7,11 @@ All three take checked 2-D inputs (see `DNN.gradients`, the public entry point) 
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import partial
 from typing import NamedTuple
@@ -115,17 +116,17 @@ def numerical_vectorized(
                 block = int(max(1, min(budget // per_sample, SHORTCUT_BLOCK_ENTRIES // g.size)))
                 blocks = [slice(s, s + block) for s in range(0, batch, block)]
                 g[:] = quotient([
-                    _running_sum(_in_order(pool, threads, [partial(_softmax_tail_losses, tail, b, step) for b in blocks]))
+                    _running_sum(_in_order(pool, threads, (partial(_softmax_tail_losses, tail, b, step) for b in blocks)))
                     / batch for step in steps
                 ])
                 continue
             widest = max(n for n in net.sizes[l + 1:])
             per_copy = batch * widest * itemsize * 6  # a few live (C, B, width) arrays
             chunk = int(max(1, min(budget // per_copy, max(1, MAX_ROWS_PER_CHUNK // batch))))
-            bounds = [(start, min(g.size, start + chunk)) for start in range(0, g.size, chunk)]
-            jobs = [partial(_chunk_losses, net, l, caches, inputs, y, loss, steps, *b) for b in bounds]
-            for (start, stop), losses in zip(bounds, _in_order(pool, threads, jobs)):
-                g.reshape(-1)[start:stop] = quotient(losses)
+            starts = range(0, g.size, chunk)
+            jobs = (partial(_chunk_losses, net, l, caches, inputs, y, loss, steps, s, min(g.size, s + chunk)) for s in starts)
+            for start, losses in zip(starts, _in_order(pool, threads, jobs)):
+                g.reshape(-1)[start:start + chunk] = quotient(losses)
     return base, [(np.ascontiguousarray(g[:-1], dtype=net.dtype), g[-1].astype(net.dtype)) for g in grads]
 
 
@@ -143,14 +144,18 @@ def _running_sum(parts: Iterator[Array]) -> Array:
     return total
 
 
-def _in_order(pool, threads: int, jobs: list[Callable[[], Array]]) -> Iterator[Array]:
-    """The jobs' results in the jobs' order, with at most 2 * threads jobs submitted and not yet
-    consumed: the memory of unconsumed results stays bounded, and the order never depends on timing."""
-    if len(jobs) == 1:  # nothing to share: run it here (worker threads allocate from slower memory pools)
-        yield jobs[0]()
+def _in_order(pool, threads: int, jobs: Iterable[Callable[[], Array]]) -> Iterator[Array]:
+    """The jobs' results in the jobs' order. Jobs are taken from the iterable as they are needed,
+    with at most 2 * threads submitted and not yet consumed: the memory of pending results stays
+    bounded, and the order never depends on timing. A lone job runs in this thread."""
+    jobs = iter(jobs)
+    first, second = next(jobs, None), next(jobs, None)
+    if second is None:  # nothing to share (and worker threads allocate from slower memory pools)
+        if first is not None:
+            yield first()
         return
     submitted: deque[Future] = deque()
-    for job in jobs:
+    for job in itertools.chain((first, second), jobs):
         submitted.append(pool.submit(job))
         if len(submitted) >= 2 * threads:
             yield submitted.popleft().result()

@@ -292,3 +292,29 @@ def test_backprop_function_directly():
     assert value == net.loss(x, y, "softmax_cross_entropy")
     _, loop = G.numerical_loop(net, x2, y2, loss, "central", 1e-5)
     assert_grads_close(grads, loop, 1e-6)
+
+
+@pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("sigmoid", "half_mse")])
+def test_numerical_gradient_memory_stays_within_the_budget(monkeypatch, output, loss):
+    # Layer 0 has 121 x 40 = 4840 nudges. Unchunked, the shortcut's arrays would take
+    # 64 samples x 4840 x 8 bytes = 2.4 MiB each, the general path's 4840 x 64 x 40 x 8 = 99 MiB;
+    # the budget allows 2 MiB for everything in flight.
+    import tracemalloc
+
+    net = DNN.from_sizes([120, 40, 10], "sigmoid", output, seed=0, init="xavier")
+    rng = np.random.default_rng(0)
+    x, labels = rng.random((64, 120)), rng.integers(0, 10, 64)
+    y = labels if loss == "cross_entropy" else one_hot(labels, 10)
+    monkeypatch.setattr(G, "MAX_EXTRA_BYTES", 2 * 2**20)
+    monkeypatch.setattr(G, "MAX_THREADS", 2)
+    calls = _count(monkeypatch, "_softmax_tail_losses")
+    net.gradients(x, y, loss, method="numerical")  # warm up
+    assert bool(calls) == (loss == "cross_entropy")
+    tracemalloc.start()
+    try:
+        net.gradients(x, y, loss, method="numerical")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    fixed = 3 * net.n_params * 8 + 6 * 64 * 121 * 8  # the gradient and its pieces, the caches and inputs
+    assert peak < 2 * 2**20 + fixed, f"peak {peak / 2**20:.2f} MiB"
