@@ -138,8 +138,39 @@ def torch_epoch(sizes, x, labels, batch_size, dtype, lr=0.1):
     return epoch
 
 
+def plain_numpy_epoch(net: DNN, x, labels, batch_size, lr=0.1):
+    """The same epoch written out in bare NumPy, with no checks and no layers: the floor that
+    nnbook's plumbing (argument checks, layer objects, the loss value) is measured against."""
+    Ws = [layer.W.copy() for layer in net.layers]
+    bs = [layer.b.copy() for layer in net.layers]
+
+    def epoch():
+        for start in range(0, len(x), batch_size):
+            xb, yb = x[start:start + batch_size], labels[start:start + batch_size]
+            activations, zs = [xb], []
+            for W, b in zip(Ws, bs):
+                z = activations[-1] @ W
+                z += b
+                zs.append(z)
+                activations.append(np.maximum(z, 0))
+            logits = zs[-1]
+            delta = np.exp(logits - logits.max(axis=1, keepdims=True))
+            delta /= delta.sum(axis=1, keepdims=True)
+            delta[np.arange(len(yb)), yb] -= 1
+            delta /= len(yb)
+            for i in range(len(Ws) - 1, -1, -1):
+                dW, db = activations[i].T @ delta, delta.sum(axis=0)
+                if i:
+                    delta = (delta @ Ws[i].T) * (zs[i - 1] > 0)
+                Ws[i] -= lr * dW
+                bs[i] -= lr * db
+
+    return epoch
+
+
 def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
-    """One epoch of mini-batch SGD with backprop: nnbook's gradients + sgd_step, and PyTorch's loop."""
+    """One epoch of mini-batch SGD with backprop: nnbook's gradients + sgd_step, the same written
+    in bare NumPy, and PyTorch's loop."""
     net = DNN.from_sizes(sizes, "relu", "identity", seed=0, init="he", dtype=dtype)
     x = x.astype(dtype)
     case = f"train {name} {np.dtype(dtype).name} b{batch_size}"
@@ -151,12 +182,15 @@ def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
             sgd_step(net, grads, 0.1)
 
     repeats = 15 if len(x) * sizes[1] < 10**6 else 5
+    plain = plain_numpy_epoch(net, x, labels, batch_size)
     if torch is None:
-        t_numpy, t_torch = best_time(epoch, repeats), None
+        t_numpy, t_plain = best_times([epoch, plain], repeats)
+        t_torch = None
     else:
-        t_numpy, t_torch = best_times([epoch, torch_epoch(sizes, x, labels, batch_size, dtype)], repeats)
+        t_numpy, t_plain, t_torch = best_times([epoch, plain, torch_epoch(sizes, x, labels, batch_size, dtype)], repeats)
         row(case, "PyTorch CPU (baseline)", t_torch)
     row(case, "nnbook backprop, 1 epoch", t_numpy, t_torch, peak_mib(epoch))
+    row(case, "bare NumPy, no checks", t_plain, t_torch)
 
 
 def main() -> None:
