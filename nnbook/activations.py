@@ -101,10 +101,6 @@ def softmax_jacobian(z: Array) -> Array:
     return np.diag(s) - np.outer(s, s)
 
 
-def _elementwise_backward(derivative: Callable[[Array], Array]) -> Callable[[Array, Array, Array], Array]:
-    return lambda z, a, grad_a: grad_a * derivative(z)
-
-
 def _sigmoid_backward(z: Array, a: Array, grad_a: Array) -> Array:
     return grad_a * a * (1.0 - a)
 
