@@ -249,12 +249,10 @@ def _softmax_tail_losses(tail: _SoftmaxTail, samples: slice, step: float) -> Arr
 
     d = tail.activation(per_unit(tail.z) + step * tail.inputs[samples, :, None])  # (samples, I, J)
     d -= per_unit(tail.a)
-    denominator = per_unit(tail.moments[-1]) * d if len(tail.moments) > 1 else np.ones_like(d) * per_unit(tail.moments[0])
-    for m in tail.moments[-2:0:-1]:
-        denominator += per_unit(m)
+    denominator = np.broadcast_to(per_unit(tail.moments[-1]), d.shape).copy()
+    for m in reversed(tail.moments[:-1]):  # Horner's rule: (((m_N d + m_N-1) d + ...) d + m_0
         denominator *= d
-    if len(tail.moments) > 1:
-        denominator += per_unit(tail.moments[0])
+        denominator += per_unit(m)
     if tail.plus_delta:  # cross_entropy: -log(p_t + delta), p_t = e_t exp(d w_t) / denominator
         per_sample = d * per_unit(tail.target_w)
         np.exp(per_sample, out=per_sample)
@@ -267,10 +265,7 @@ def _softmax_tail_losses(tail: _SoftmaxTail, samples: slice, step: float) -> Arr
         per_sample = np.log(denominator)
         per_sample -= d * per_unit(tail.target_w)
         per_sample -= tail.target_logit[samples, None, None]
-    total = per_sample[0]
-    for more in per_sample[1:]:  # summed sample by sample: NumPy's sum over a short first axis is slow
-        total = total + more
-    return total
+    return _running_sum(iter(per_sample))  # sample by sample: NumPy's sum over a short first axis is slow
 
 
 def _perturbed_losses(net, l: int, caches, inputs: Array, rows: Array, cols: Array, step: float, y: Array, loss: Loss) -> Array:

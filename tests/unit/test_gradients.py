@@ -5,6 +5,8 @@ The properties run over random architectures (depth, widths, batch size, activat
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
@@ -137,16 +139,22 @@ def _problem():
     return net, x, np.random.default_rng(4).integers(0, 3, 7)
 
 
-def _count_calls(monkeypatch):
+def _count(monkeypatch, name, record=lambda *args: 1):
+    """Wrap G.<name> so that each call appends record(*args) to the returned list."""
     calls = []
-    original = G._perturbed_losses
+    original = getattr(G, name)
 
     def counting(*args, **kwargs):
-        calls.append(args[4].size)  # rows: the number of nudges in this chunk
+        calls.append(record(*args))
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(G, "_perturbed_losses", counting)
+    monkeypatch.setattr(G, name, counting)
     return calls
+
+
+def _count_calls(monkeypatch):
+    """The nudges (rows) of each call of G._perturbed_losses."""
+    return _count(monkeypatch, "_perturbed_losses", lambda *args: args[4].size)
 
 
 def test_chunking_by_rows_gives_the_same_numbers(monkeypatch):
@@ -185,18 +193,6 @@ def _classifier(output="softmax", hidden="sigmoid"):
     net = DNN.from_sizes([6, 5, 4], hidden, output, seed=5, init="xavier")
     rng = np.random.default_rng(6)
     return net, rng.standard_normal((9, 6)), rng.integers(0, 4, 9)
-
-
-def _count(monkeypatch, name):
-    calls = []
-    original = getattr(G, name)
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(G, name, counting)
-    return calls
 
 
 @pytest.mark.parametrize("output, loss", [("softmax", "cross_entropy"), ("identity", "softmax_cross_entropy")])
@@ -299,8 +295,6 @@ def test_numerical_gradient_memory_stays_within_the_budget(monkeypatch, output, 
     # Layer 0 has 121 x 40 = 4840 nudges. Unchunked, the shortcut's arrays would take
     # 64 samples x 4840 x 8 bytes = 2.4 MiB each, the general path's 4840 x 64 x 40 x 8 = 99 MiB;
     # the budget allows 2 MiB for everything in flight.
-    import tracemalloc
-
     net = DNN.from_sizes([120, 40, 10], "sigmoid", output, seed=0, init="xavier")
     rng = np.random.default_rng(0)
     x, labels = rng.random((64, 120)), rng.integers(0, 10, 64)
