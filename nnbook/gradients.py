@@ -46,7 +46,7 @@ MAX_THREADS = _default_threads()  # threads of the vectorized numerical gradient
 
 def backprop(net, x: Array, y: Array, loss: Loss) -> tuple[float, Grads]:
     """Exact gradient by backpropagation: one forward pass keeping activations, one backward pass."""
-    out, caches = net.forward(x)
+    out, caches = net._forward(x)
     value, grad_out = loss.function_and_derivative(out, y)
     return float(value), net.backward(caches, grad_out)
 
@@ -96,7 +96,7 @@ def numerical_vectorized(
     # per chunk; at most 2 * THREADS_LIMIT chunks are live at once, whatever `threads` is
     budget = (MAX_EXTRA_BYTES if max_bytes is None else max_bytes) // (2 * THREADS_LIMIT)
     y = _dense_targets(net, y, loss)
-    out, caches = net.forward(x)
+    out, caches = net._forward(x)
     base = float(loss.function(out, y))
     steps = (h,) if difference == "forward" else (h, -h)
     batch, itemsize = x.shape[0], np.dtype(net.dtype).itemsize

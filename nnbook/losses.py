@@ -104,7 +104,7 @@ def half_sse_mean_gradient(h: Array, y: Array) -> Array:
 def check_labels(labels: Array, n_classes: int, name: str = "labels") -> Array:
     """`labels` as an integer array with every value in [0, n_classes), or raise naming `name`."""
     labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
+    if labels.dtype.kind not in "iu":
         raise ValueError(f"{name} must be integers, got dtype {labels.dtype}")
     if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
         raise ValueError(
@@ -128,7 +128,7 @@ def one_hot(labels: Array, n_classes: int, dtype: type = np.float64) -> Array:
 
 def _are_labels(t: Array, h: Array) -> bool:
     """Whether t holds one integer class label per row of h (rather than rows shaped like h)."""
-    return np.issubdtype(t.dtype, np.integer) and t.ndim == h.ndim - 1
+    return t.dtype.kind in "iu" and t.ndim == h.ndim - 1
 
 
 def _as_targets(t: Array, h: Array) -> tuple[Array, Array]:
@@ -223,7 +223,7 @@ class Loss:
         """Check `y` against the prediction `h` and return it as an array (errors call it `name`)."""
         h = np.asarray(h)
         y_arr = np.asarray(y)
-        if self.takes_labels and np.issubdtype(y_arr.dtype, np.integer) and y_arr.ndim == h.ndim - 1:
+        if self.takes_labels and y_arr.dtype.kind in "iu" and y_arr.ndim == h.ndim - 1:
             if y_arr.shape != h.shape[:-1]:
                 raise ValueError(f"{name} holds {y_arr.shape} labels but the prediction has shape {h.shape}")
             check_labels(y_arr, h.shape[-1], name)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from . import gradients as _gradients
 from ._checks import as_float_array, choice, positive_float, positive_int, rng_from
 from .layers import Cache, Dense
 from .losses import Loss, get_loss
@@ -45,7 +46,7 @@ def _checked_sizes(sizes: Sequence[int]) -> list[int]:
 def _integer_labels(y: Array) -> bool:
     """Whether y holds integers (class labels, kept as they are) rather than float targets."""
     try:
-        return np.issubdtype(np.asarray(y).dtype, np.integer)
+        return np.asarray(y).dtype.kind in "iu"
     except ValueError:  # ragged lists: as_float_array reports them
         return False
 
@@ -143,7 +144,7 @@ class DNN:
                 f"{y_name} must have one row per sample of {x_name} ({x2.shape[0]} samples), got shape {np.shape(y)}"
             )
         y2 = loss.targets(np.empty((x2.shape[0], self.sizes[-1]), dtype=self.dtype), y_arr, y_name)
-        if np.issubdtype(y2.dtype, np.floating) and y2.dtype != self.dtype:
+        if y2.dtype.kind == "f" and y2.dtype != self.dtype:
             y2 = y2.astype(self.dtype)
         return x2, y2, loss
 
@@ -161,7 +162,10 @@ class DNN:
 
     def forward(self, x: Array) -> tuple[Array, list[Cache]]:
         """Output (batch, num_outputs) and every layer's cache for `backward`."""
-        a = self.check_input(x)
+        return self._forward(self.check_input(x))
+
+    def _forward(self, a: Array) -> tuple[Array, list[Cache]]:
+        """`forward` of a checked 2-D x."""
         caches = []
         for layer in self.layers:
             a, cache = layer.forward(a)
@@ -218,8 +222,6 @@ class DNN:
         -------
         (loss value, [(dW, db) for each layer]), each gradient shaped like its parameter.
         """
-        from . import gradients as _gradients  # imported here: gradients.py builds on this module
-
         x2, y2, loss = self.check_targets(x, y, loss)
         choice(method, "method", GRADIENT_METHODS)
         choice(difference, "difference", DIFFERENCES)
