@@ -1,9 +1,11 @@
 """Benchmarks of nnbook's gradients and training, printed as a table of ratios.
 
-Every comparison runs side by side in this one process; each time is the best of a few
-repeats (time.perf_counter). Peak memory is tracemalloc's peak of NumPy's allocations during
-one call. PyTorch, if installed, is timed on the same network and loop on the CPU (optional), with as many
-threads as NumPy's BLAS has (OPENBLAS_NUM_THREADS; `make bench` sets 1).
+Every comparison runs side by side in this one process, the functions taking turns; each time
+is the best of a few repeats (time.perf_counter). The one exception: with more than one thread,
+each library's training epochs run in a process of their own (see `separate_process_times`).
+Peak memory is tracemalloc's peak of NumPy's allocations during one call. PyTorch, if
+installed, is timed on the same network and loop on the CPU (optional), with as many threads
+as NumPy's BLAS has (OPENBLAS_NUM_THREADS; `make bench` sets 1, then every core).
 
     python bench/bench_gradients.py            # everything (the S4 per-scalar loop takes ~40 s)
     python bench/bench_gradients.py --quick    # estimate the S4 loop from a sample of its scalars
@@ -13,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -168,12 +172,29 @@ def plain_numpy_epoch(net: DNN, x, labels, batch_size, lr=0.1):
     return epoch
 
 
-def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
-    """One epoch of mini-batch SGD with backprop: nnbook's gradients + sgd_step, the same written
-    in bare NumPy, and PyTorch's loop."""
+TRAINING_CASES = [  # (name, layer sizes, batch size, dtype); data from training_data(name)
+    ("digits 64-128-64-10", [64, 128, 64, 10], 64, np.float32),
+    ("digits 64-128-64-10", [64, 128, 64, 10], 64, np.float64),
+    ("random 784-256-256-10", [784, 256, 256, 10], 128, np.float32),
+    ("random 784-256-256-10", [784, 256, 256, 10], 128, np.float64),
+]
+LIBRARIES = ("PyTorch", "nnbook", "bare NumPy")
+
+
+def training_data(name: str):
+    if name.startswith("digits"):
+        return digits_split(seed=0)[:2]
+    rng = np.random.default_rng(0)
+    return rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
+
+
+def training_epochs(index: int) -> dict:
+    """One epoch of mini-batch SGD with backprop for training case `index`, per library:
+    nnbook's gradients + sgd_step, the same in bare NumPy, and PyTorch's loop (if installed)."""
+    name, sizes, batch_size, dtype = TRAINING_CASES[index]
+    x, labels = training_data(name)
     net = DNN.from_sizes(sizes, "relu", "identity", seed=0, init="he", dtype=dtype)
     x = x.astype(dtype)
-    case = f"train {name} {np.dtype(dtype).name} b{batch_size}"
 
     def epoch():
         for start in range(0, len(x), batch_size):
@@ -181,27 +202,66 @@ def training_throughput(name, sizes, x, labels, batch_size, dtype) -> None:
                                      "softmax_cross_entropy", method="backprop")
             sgd_step(net, grads, 0.1)
 
-    repeats = 15 if len(x) * sizes[1] < 10**6 else 5
-    plain = plain_numpy_epoch(net, x, labels, batch_size)
-    if torch is None:
-        t_numpy, t_plain = best_times([epoch, plain], repeats)
-        t_torch = None
+    epochs = {"nnbook": epoch, "bare NumPy": plain_numpy_epoch(net, x, labels, batch_size)}
+    if torch is not None:
+        epochs["PyTorch"] = torch_epoch(sizes, x, labels, batch_size, dtype)
+    return epochs
+
+
+def training_repeats(index: int) -> int:
+    name = TRAINING_CASES[index][0]
+    return 15 if name.startswith("digits") else 5
+
+
+def time_in_own_process(index: int, library: str) -> None:
+    """Child of `separate_process_times`: print the best epoch time of one library, in seconds."""
+    print(best_time(training_epochs(index)[library], training_repeats(index)))
+
+
+def separate_process_times(index: int, libraries: list[str], rounds: int = 3) -> list[float]:
+    """Best epoch time of each library, each timed in a process of its own, the libraries taking
+    turns for `rounds` rounds. With more than one thread, timing them side by side in one process
+    is unfair: the worker threads of the library that just ran keep spinning for a while and take
+    a core from the next one."""
+    best = [float("inf")] * len(libraries)
+    for _ in range(rounds):
+        for i, library in enumerate(libraries):
+            command = [sys.executable, __file__, "--time-one", str(index), library]
+            best[i] = min(best[i], float(subprocess.run(command, check=True, capture_output=True, text=True).stdout))
+    return best
+
+
+def training_throughput(index: int, threads: int) -> None:
+    """Print the epoch times of one training case: side by side in this process on one thread,
+    in separate processes with more."""
+    name, _, batch_size, dtype = TRAINING_CASES[index]
+    epochs = training_epochs(index)
+    libraries = [library for library in LIBRARIES if library in epochs]
+    if threads == 1:
+        times = best_times([epochs[library] for library in libraries], training_repeats(index))
     else:
-        t_numpy, t_plain, t_torch = best_times([epoch, plain, torch_epoch(sizes, x, labels, batch_size, dtype)], repeats)
-        row(case, "PyTorch CPU (baseline)", t_torch)
-    row(case, "nnbook backprop, 1 epoch", t_numpy, t_torch, peak_mib(epoch))
-    row(case, "bare NumPy, no checks", t_plain, t_torch)
+        times = separate_process_times(index, libraries)
+    t = dict(zip(libraries, times))
+    case = f"train {name} {np.dtype(dtype).name} b{batch_size}"
+    if "PyTorch" in t:
+        row(case, "PyTorch CPU (baseline)", t["PyTorch"])
+    row(case, "nnbook backprop, 1 epoch", t["nnbook"], t.get("PyTorch"), peak_mib(epochs["nnbook"]))
+    row(case, "bare NumPy, no checks", t["bare NumPy"], t.get("PyTorch"))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="estimate the S4 per-scalar loop instead of running it")
     parser.add_argument("--part", choices=["all", "gradients", "training"], default="all", help="which tables to run")
+    parser.add_argument("--time-one", nargs=2, metavar=("CASE", "LIBRARY"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     threads = int(os.environ.get("OPENBLAS_NUM_THREADS") or os.cpu_count() or 1)
-    versions = f"numpy {np.__version__} ({threads} BLAS threads; numerical gradient: {gradients.MAX_THREADS} threads)"
     if torch is not None:
         torch.set_num_threads(threads)  # the same cores for both libraries
+    if args.time_one:
+        return time_in_own_process(int(args.time_one[0]), args.time_one[1])
+    versions = f"numpy {np.__version__} ({threads} BLAS threads; numerical gradient: {gradients.MAX_THREADS} threads)"
+    if torch is not None:
         versions += f", torch {torch.__version__} ({torch.get_num_threads()} threads)"
     print(versions if torch else versions + ", torch not installed (its rows are left out)")
     print(f"{'case':<44} {'method':<26} {'ms/call':>12} {'speed-up':>10} {'peak MiB':>9}")
@@ -210,13 +270,8 @@ def main() -> None:
         s1_gradients(10)
         s4_gradients(args.quick)
     if args.part in ("all", "training"):
-        x_train, y_train, _, _ = digits_split(seed=0)
-        for dtype in (np.float32, np.float64):
-            training_throughput("digits 64-128-64-10", [64, 128, 64, 10], x_train, y_train, 64, dtype)
-        rng = np.random.default_rng(0)
-        x_big, y_big = rng.random((10_000, 784)), rng.integers(0, 10, 10_000)
-        for dtype in (np.float32, np.float64):
-            training_throughput("random 784-256-256-10", [784, 256, 256, 10], x_big, y_big, 128, dtype)
+        for index in range(len(TRAINING_CASES)):
+            training_throughput(index, threads)
 
 
 if __name__ == "__main__":
