@@ -216,6 +216,13 @@ def test_positive_int_and_float():
         _checks.positive_int(True, "flag")
 
 
+@pytest.mark.parametrize("value", [0, -1e-300, float("nan"), float("inf"), np.float32("inf"), np.float64("nan"),
+                                   pytest.param(10**400, id="int-beyond-float")])
+def test_positive_float_rejects_zero_negative_and_non_finite(value):
+    with pytest.raises(ValueError, match="h must be a positive finite number"):
+        _checks.positive_float(value, "h")
+
+
 def test_choice():
     assert _checks.choice("b", "opt", ["a", "b"]) == "b"
     with pytest.raises(ValueError, match=r"opt must be one of \['a', 'b'\], got 'c'"):
