@@ -182,6 +182,7 @@ LIBRARIES = ("PyTorch", "nnbook", "bare NumPy")
 
 
 def training_data(name: str):
+    """(inputs, integer labels) of a training case: the digits training split, or seeded random data."""
     if name.startswith("digits"):
         return digits_split(seed=0)[:2]
     rng = np.random.default_rng(0)
