@@ -223,7 +223,7 @@ class Loss:
         """Check `y` against the prediction `h` and return it as an array (errors call it `name`)."""
         h = np.asarray(h)
         y_arr = np.asarray(y)
-        if self.takes_labels and y_arr.dtype.kind in "iu" and y_arr.ndim == h.ndim - 1:
+        if self.takes_labels and _are_labels(y_arr, h):
             if y_arr.shape != h.shape[:-1]:
                 raise ValueError(f"{name} holds {y_arr.shape} labels but the prediction has shape {h.shape}")
             check_labels(y_arr, h.shape[-1], name)

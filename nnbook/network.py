@@ -143,7 +143,7 @@ class DNN:
             raise ValueError(
                 f"{y_name} must have one row per sample of {x_name} ({x2.shape[0]} samples), got shape {np.shape(y)}"
             )
-        y2 = loss.targets(np.empty((x2.shape[0], self.sizes[-1]), dtype=self.dtype), y_arr, y_name)
+        y2 = loss.targets(np.empty((x2.shape[0], self.layers[-1].n_out), dtype=self.dtype), y_arr, y_name)
         if y2.dtype.kind == "f" and y2.dtype != self.dtype:
             y2 = y2.astype(self.dtype)
         return x2, y2, loss
